@@ -1,0 +1,117 @@
+//! The subcommands: serving, the demo, and creating an administrator.
+
+use crate::config::Settings;
+use crate::db::Db;
+use crate::error::ApiError;
+use crate::zhuge::data::{company, employee};
+use crate::{demo, password};
+
+pub const USAGE: &str = "\
+用法:
+  leida                       启动服务 (配置见 Rocket.toml 与 ROCKET_* 环境变量)
+  leida demo                  在空数据库中填入演示数据并启动服务
+  leida admin --username NAME --password PW [--company NAME]
+                              创建管理员, 或重置其密码 (公司默认为 默认公司)";
+
+/// Serves until Ctrl-C; with `demo`, a fresh database is filled with demo data first.
+pub async fn serve(with_demo: bool) -> Result<(), String> {
+    let figment = rocket::Config::figment();
+    let settings = Settings::from_figment(&figment)?;
+    let rocket = crate::build(figment.clone())?;
+    let db = Db::open(&settings.db_path)?;
+    let fresh = count_employees(&db)? == 0;
+    if with_demo {
+        if fresh {
+            demo::fill(&db).map_err(|e| format!("演示数据写入失败: {e}"))?;
+        } else {
+            println!("数据库已有数据, 不再写入演示数据.");
+        }
+        println!(
+            "演示账号: {} / {}",
+            demo::ADMIN_USERNAME,
+            demo::ADMIN_PASSWORD
+        );
+    }
+    let config: rocket::Config = figment.extract().map_err(|e| e.to_string())?;
+    println!("leida 服务地址: http://{}:{}", config.address, config.port);
+    println!(
+        "数据库: {}    文件目录: {}",
+        settings.db_path.display(),
+        settings.data_dir.display()
+    );
+    if fresh && !with_demo {
+        println!("这是一个新数据库. 先创建管理员:");
+        println!("  leida admin --username boss --password '至少8位的密码'");
+        println!("再以 POST /zhugeleida/admin/login (username, password) 登录.");
+    }
+    if settings.offline() {
+        println!("未配置 wechat_appid: 小程序登录以离线开发模式运行 (code → dev-openid).");
+    }
+    rocket
+        .launch()
+        .await
+        .map(|_| ())
+        .map_err(|e| format!("服务启动失败: {e}"))
+}
+
+fn count_employees(db: &Db) -> Result<i64, String> {
+    let c = db.reader().map_err(|e| e.to_string())?;
+    c.query_row("SELECT COUNT(*) FROM zl_employee", [], |r| r.get(0))
+        .map_err(|e| e.to_string())
+}
+
+/// `leida admin --username NAME --password PW [--company NAME]`.
+pub fn admin(args: &[String]) -> Result<(), String> {
+    let mut username = None;
+    let mut password = None;
+    let mut company = None;
+    let mut it = args.iter();
+    while let Some(flag) = it.next() {
+        let slot = match flag.as_str() {
+            "--username" => &mut username,
+            "--password" => &mut password,
+            "--company" => &mut company,
+            other => return Err(format!("未知参数 {other:?}\n\n{USAGE}")),
+        };
+        *slot = Some(it.next().ok_or_else(|| format!("{flag} 缺少值"))?.clone());
+    }
+    let username = username
+        .filter(|u| !u.trim().is_empty())
+        .ok_or("缺少 --username")?;
+    let password = password.ok_or("缺少 --password")?;
+    if password.chars().count() < 6 {
+        return Err("密码至少 6 位".into());
+    }
+    let settings = Settings::load()?;
+    let db = Db::open(&settings.db_path)?;
+    let hash = password::hash(&password).map_err(|e| e.to_string())?;
+    let id = db
+        .tx_blocking(|tx| ensure_admin(tx, username.trim(), &hash, company.as_deref()))
+        .map_err(|e| e.msg.into_owned())?;
+    println!("{id}");
+    Ok(())
+}
+
+/// Creates the administrator, or resets the password (and token) of an existing one.
+pub fn ensure_admin(
+    c: &rusqlite::Connection,
+    username: &str,
+    hash: &str,
+    company_name: Option<&str>,
+) -> Result<i64, ApiError> {
+    if let Some((id, company_id)) = employee::id_by_username(c, username)? {
+        if let Some(name) = company_name {
+            if company::name(c, company_id)?.as_deref() != Some(name) {
+                return Err(ApiError::forbidden(format!(
+                    "用户 {username} 属于另一家公司"
+                )));
+            }
+        }
+        let role_id = company::ensure_admin_role(c, company_id)?;
+        employee::reset_password(c, id, hash, role_id)?;
+        return Ok(id);
+    }
+    let company_id = company::ensure(c, company_name.unwrap_or("默认公司"))?;
+    let role_id = company::ensure_admin_role(c, company_id)?;
+    employee::insert(c, company_id, role_id, username, hash, 1)
+}

@@ -1,0 +1,139 @@
+//! Settings: Rocket's figment (Rocket.toml, then `ROCKET_<KEY>`) extracted into one struct.
+
+use std::path::PathBuf;
+
+use rocket::figment::Figment;
+use serde::{Deserialize, Deserializer};
+
+/// Every key of SPEC §3 that is ours (Rocket reads `port` and `address` itself).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default)]
+pub struct Settings {
+    pub db_path: PathBuf,
+    pub data_dir: PathBuf,
+    #[serde(deserialize_with = "text")]
+    pub public_url: String,
+    pub auth_max_skew_secs: u64,
+    #[serde(deserialize_with = "text")]
+    pub wechat_api: String,
+    #[serde(deserialize_with = "text")]
+    pub work_wechat_api: String,
+    #[serde(deserialize_with = "text")]
+    pub pay_api: String,
+    #[serde(deserialize_with = "text")]
+    pub sms_api: String,
+    #[serde(deserialize_with = "text")]
+    pub wechat_appid: String,
+    #[serde(deserialize_with = "text")]
+    pub wechat_secret: String,
+    #[serde(deserialize_with = "text")]
+    pub work_wechat_corpid: String,
+    #[serde(deserialize_with = "text")]
+    pub work_wechat_secret: String,
+    #[serde(deserialize_with = "text")]
+    pub work_wechat_agentid: String,
+    #[serde(deserialize_with = "text")]
+    pub pay_mch_id: String,
+    #[serde(deserialize_with = "text")]
+    pub pay_key: String,
+    pub upload_max_bytes: u64,
+    #[serde(deserialize_with = "text")]
+    pub wechat_template_id: String,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            db_path: PathBuf::from("data/leida.db"),
+            data_dir: PathBuf::from("data"),
+            public_url: "http://127.0.0.1:8000".into(),
+            auth_max_skew_secs: 900,
+            wechat_api: "https://api.weixin.qq.com".into(),
+            work_wechat_api: "https://qyapi.weixin.qq.com".into(),
+            pay_api: "https://api.mch.weixin.qq.com".into(),
+            sms_api: String::new(),
+            wechat_appid: String::new(),
+            wechat_secret: String::new(),
+            work_wechat_corpid: String::new(),
+            work_wechat_secret: String::new(),
+            work_wechat_agentid: String::new(),
+            pay_mch_id: String::new(),
+            pay_key: String::new(),
+            upload_max_bytes: 5 * 1024 * 1024,
+            wechat_template_id: String::new(),
+        }
+    }
+}
+
+impl Settings {
+    /// Reads the settings; the error names the key whose value is wrong.
+    pub fn from_figment(figment: &Figment) -> Result<Settings, String> {
+        let settings: Settings = figment.extract().map_err(|e| {
+            let key = e.path.join(".");
+            format!("配置项 {key} 的值无效: {}", e.kind)
+        })?;
+        settings.check()?;
+        Ok(settings)
+    }
+
+    /// The settings `leida` would run with from this folder and environment.
+    pub fn load() -> Result<Settings, String> {
+        Settings::from_figment(&rocket::Config::figment())
+    }
+
+    fn check(&self) -> Result<(), String> {
+        for (key, url) in [
+            ("public_url", &self.public_url),
+            ("wechat_api", &self.wechat_api),
+            ("work_wechat_api", &self.work_wechat_api),
+            ("pay_api", &self.pay_api),
+        ] {
+            if !(url.starts_with("http://") || url.starts_with("https://")) {
+                return Err(format!(
+                    "配置项 {key} 必须是 http(s):// 地址, 现在是 {url:?}"
+                ));
+            }
+        }
+        if !self.sms_api.is_empty() && !self.sms_api.starts_with("http") {
+            return Err(format!(
+                "配置项 sms_api 必须为空或 http(s):// 地址, 现在是 {:?}",
+                self.sms_api
+            ));
+        }
+        if !self.pay_key.is_empty() && self.pay_key.len() != 32 {
+            return Err("配置项 pay_key 必须是 32 个字符".into());
+        }
+        if self.db_path.as_os_str().is_empty() {
+            return Err("配置项 db_path 不能为空".into());
+        }
+        Ok(())
+    }
+
+    /// `public_url` without a trailing slash, for building absolute links.
+    pub fn public_base(&self) -> &str {
+        self.public_url.trim_end_matches('/')
+    }
+
+    /// Offline dev mode: no mini-program credentials configured.
+    pub fn offline(&self) -> bool {
+        self.wechat_appid.is_empty()
+    }
+}
+
+/// Text keys also accept numbers: Figment reads `ROCKET_PAY_MCH_ID=1900000109` as an integer.
+fn text<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Text {
+        S(String),
+        I(i128),
+        F(f64),
+        B(bool),
+    }
+    Ok(match Text::deserialize(d)? {
+        Text::S(s) => s,
+        Text::I(i) => i.to_string(),
+        Text::F(f) => f.to_string(),
+        Text::B(b) => b.to_string(),
+    })
+}

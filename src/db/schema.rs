@@ -1,0 +1,40 @@
+//! Creates the schema on first start and refuses databases newer than this binary.
+
+use rusqlite::Connection;
+
+/// `schema.sql` is version 1; later versions are numbered migrations (see `MIGRATIONS`).
+const SCHEMA: &str = include_str!("../../schema.sql");
+
+/// Each entry upgrades the database from version `index + 1` to `index + 2`.
+const MIGRATIONS: &[&str] = &[];
+
+pub const VERSION: i64 = 1 + MIGRATIONS.len() as i64;
+
+pub fn apply(conn: &mut Connection) -> Result<(), String> {
+    let fail = |e: rusqlite::Error| format!("数据库初始化失败: {e}");
+    conn.pragma_update(None, "journal_mode", "WAL")
+        .map_err(fail)?;
+    let current: i64 = conn
+        .pragma_query_value(None, "user_version", |r| r.get(0))
+        .map_err(fail)?;
+    if current > VERSION {
+        return Err(format!(
+            "数据库版本 {current} 比本程序支持的版本 {VERSION} 新, 请使用更新的 leida"
+        ));
+    }
+    let tx = conn.transaction().map_err(fail)?;
+    if current == 0 {
+        tx.execute_batch(SCHEMA).map_err(fail)?;
+    }
+    for (i, step) in MIGRATIONS
+        .iter()
+        .enumerate()
+        .skip((current.max(1) - 1) as usize)
+    {
+        tx.execute_batch(step)
+            .map_err(|e| format!("数据库升级到版本 {} 失败: {e}", i + 2))?;
+    }
+    tx.pragma_update(None, "user_version", VERSION)
+        .map_err(fail)?;
+    tx.commit().map_err(fail)
+}

@@ -1,0 +1,56 @@
+//! Leida: one binary, one SQLite file, the backend of several WeChat mini-program apps.
+//!
+//! `build` is the table of contents: every app is mounted there at its documented prefixes.
+
+pub mod cli;
+pub mod clock;
+pub mod config;
+pub mod db;
+pub mod demo;
+pub mod error;
+pub mod password;
+pub mod web;
+pub mod wechat;
+pub mod zhuge;
+
+use rocket::figment::Figment;
+use rocket::http::Status;
+use rocket::serde::json::Json;
+use rocket::{get, routes, Build, Rocket, State};
+use serde_json::{json, Value};
+
+use crate::config::Settings;
+use crate::db::Db;
+use crate::wechat::WeChat;
+
+/// Builds the server from a configuration; `main`, `demo` and the tests all use it.
+/// The error is a message for the operator (it names the key or file at fault).
+pub fn build(figment: Figment) -> Result<Rocket<Build>, String> {
+    let settings = Settings::from_figment(&figment)?;
+    let db = Db::open(&settings.db_path)?;
+    std::fs::create_dir_all(&settings.data_dir)
+        .map_err(|e| format!("无法创建 data_dir {}: {e}", settings.data_dir.display()))?;
+    let wechat = WeChat::new(&settings);
+
+    let rocket = rocket::custom(figment)
+        .attach(web::TrailingSlash)
+        .mount("/", routes![healthz])
+        .mount("/statics", web::statics::routes())
+        .manage(db)
+        .manage(wechat)
+        .manage(settings);
+    Ok(zhuge::mount(rocket))
+}
+
+/// 200 while the database answers, 503 otherwise: the load benchmarks' constant baseline.
+#[get("/healthz")]
+async fn healthz(db: &State<Db>) -> (Status, Json<Value>) {
+    if db.ping().await {
+        (Status::Ok, Json(json!({"status": "ok"})))
+    } else {
+        (
+            Status::ServiceUnavailable,
+            Json(json!({"status": "database unavailable"})),
+        )
+    }
+}

@@ -1,0 +1,206 @@
+//! Employees: sign-in, signing keys, and the business card each of them is.
+
+use rusqlite::{params, Connection, Row};
+use serde_json::{json, Value};
+
+use crate::clock;
+use crate::db::{OnUnique, OptionalExtension};
+use crate::error::{ApiResult, Code};
+
+/// What the signature guard needs to know about an employee.
+pub struct SigningKey {
+    pub token: String,
+    pub status: i64,
+    pub company_id: i64,
+    pub role_id: i64,
+    pub expired: bool,
+}
+
+const EXPIRED: &str = "(c.account_expired_time IS NOT NULL AND c.account_expired_time < ?2)";
+
+pub fn signing_key(c: &Connection, id: i64) -> ApiResult<Option<SigningKey>> {
+    let sql = format!(
+        "SELECT e.token, e.status, e.company_id, e.role_id, {EXPIRED}
+         FROM zl_employee e JOIN zl_company c ON c.id = e.company_id WHERE e.id = ?1"
+    );
+    let mut stmt = c.prepare_cached(&sql)?;
+    Ok(stmt
+        .query_row(params![id, clock::now()], |r| {
+            Ok(SigningKey {
+                token: r.get(0)?,
+                status: r.get(1)?,
+                company_id: r.get(2)?,
+                role_id: r.get(3)?,
+                expired: r.get(4)?,
+            })
+        })
+        .optional()?)
+}
+
+/// An employee as password sign-in sees them.
+pub struct Account {
+    pub id: i64,
+    pub password_hash: String,
+    pub status: i64,
+    pub expired: bool,
+    pub token: String,
+    pub company_id: i64,
+    pub company_name: String,
+    pub role_id: i64,
+    pub role_name: String,
+    pub avatar: String,
+    pub last_login_date: Option<String>,
+}
+
+pub fn account_by_username(c: &Connection, username: &str) -> ApiResult<Option<Account>> {
+    let sql = format!(
+        "SELECT e.id, e.password_hash, e.status, {EXPIRED}, e.token, e.company_id, c.name,
+                e.role_id, r.name, e.avatar, e.last_login_date
+         FROM zl_employee e JOIN zl_company c ON c.id = e.company_id
+         JOIN zl_role r ON r.id = e.role_id
+         WHERE e.username = ?1"
+    );
+    Ok(c.query_row(&sql, params![username, clock::now()], |r| {
+        Ok(Account {
+            id: r.get(0)?,
+            password_hash: r.get(1)?,
+            status: r.get(2)?,
+            expired: r.get(3)?,
+            token: r.get(4)?,
+            company_id: r.get(5)?,
+            company_name: r.get(6)?,
+            role_id: r.get(7)?,
+            role_name: r.get(8)?,
+            avatar: r.get(9)?,
+            last_login_date: r.get(10)?,
+        })
+    })
+    .optional()?)
+}
+
+pub fn touch_login(c: &Connection, id: i64) -> ApiResult<()> {
+    c.execute(
+        "UPDATE zl_employee SET last_login_date = ?2 WHERE id = ?1",
+        params![id, clock::now()],
+    )?;
+    Ok(())
+}
+
+/// A new employee with a fresh token; a taken username is 300.
+pub fn insert(
+    c: &Connection,
+    company_id: i64,
+    role_id: i64,
+    username: &str,
+    password_hash: &str,
+    status: i64,
+) -> ApiResult<i64> {
+    c.execute(
+        "INSERT INTO zl_employee (company_id, role_id, username, password_hash, token, status, create_date)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        params![company_id, role_id, username, password_hash, clock::token(), status, clock::now()],
+    )
+    .on_unique(Code::NameExists, "用户名已存在")?;
+    Ok(c.last_insert_rowid())
+}
+
+/// `(id, company_id)` of the employee with this username.
+pub fn id_by_username(c: &Connection, username: &str) -> ApiResult<Option<(i64, i64)>> {
+    Ok(c.query_row(
+        "SELECT id, company_id FROM zl_employee WHERE username = ?1",
+        [username],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )
+    .optional()?)
+}
+
+/// A new password also replaces the token, so old signatures stop working.
+pub fn reset_password(c: &Connection, id: i64, password_hash: &str, role_id: i64) -> ApiResult<()> {
+    c.execute(
+        "UPDATE zl_employee SET password_hash = ?2, token = ?3, role_id = ?4, status = 1 WHERE id = ?1",
+        params![id, password_hash, clock::token(), role_id],
+    )?;
+    Ok(())
+}
+
+/// The name a card shows: the card name when set, else the username.
+pub const CARD_NAME: &str = "CASE WHEN e.memo_name != '' THEN e.memo_name ELSE e.username END";
+
+/// The card avatar: the newest type-2 photo, else the profile avatar.
+pub const CARD_AVATAR: &str = "COALESCE((SELECT p.photo_url FROM zl_photo p
+     WHERE p.user_id = e.id AND p.photo_type = 2 ORDER BY p.id DESC LIMIT 1), e.avatar)";
+
+/// The fields of a business card, as seed 001 `mingpian` shows them.
+pub fn card(c: &Connection, uid: i64) -> ApiResult<Option<Value>> {
+    let sql = format!(
+        "SELECT e.id, {CARD_NAME}, e.avatar, {CARD_AVATAR}, co.name, co.address, e.position,
+                e.email, e.wechat, e.mingpian_phone, e.wechat_phone, e.is_show_phone, e.create_date,
+                e.popularity, e.praise, e.forward, e.sign, e.sign_num
+         FROM zl_employee e JOIN zl_company co ON co.id = e.company_id
+         WHERE e.id = ?1 AND e.status = 1"
+    );
+    let mut stmt = c.prepare_cached(&sql)?;
+    Ok(stmt.query_row([uid], card_from_row).optional()?)
+}
+
+fn card_from_row(r: &Row<'_>) -> rusqlite::Result<Value> {
+    let wechat: String = r.get(8)?;
+    let wechat_phone: String = r.get(10)?;
+    let phone: String = r.get(9)?;
+    let phone = if !r.get::<_, bool>(11)? {
+        String::new()
+    } else if phone.is_empty() {
+        wechat_phone.clone()
+    } else {
+        phone
+    };
+    Ok(json!({
+        "id": r.get::<_, i64>(0)?,
+        "username": r.get::<_, String>(1)?,
+        "avatar": r.get::<_, String>(2)?,
+        "mingpian_avatar": r.get::<_, String>(3)?,
+        "company": r.get::<_, String>(4)?,
+        "address": r.get::<_, String>(5)?,
+        "position": r.get::<_, String>(6)?,
+        "email": r.get::<_, String>(7)?,
+        "wechat": if wechat.is_empty() { wechat_phone } else { wechat },
+        "mingpian_phone": phone,
+        "create_date": r.get::<_, String>(12)?,
+        "popularity_num": r.get::<_, i64>(13)?,
+        "praise_num": r.get::<_, i64>(14)?,
+        "forward_num": r.get::<_, i64>(15)?,
+        "sign": r.get::<_, String>(16)?,
+        "sign_num": r.get::<_, i64>(17)?,
+    }))
+}
+
+/// The photo wall of a card: `[{id, photo_url}]`, in the order set.
+pub fn photos(c: &Connection, uid: i64) -> ApiResult<Vec<Value>> {
+    let mut stmt = c.prepare_cached(
+        "SELECT id, photo_url FROM zl_photo WHERE user_id = ?1 AND photo_type = 1
+         ORDER BY order_num, id",
+    )?;
+    let rows = stmt.query_map([uid], |r| {
+        Ok(json!({"id": r.get::<_, i64>(0)?, "photo_url": r.get::<_, String>(1)?}))
+    })?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// The tags on a card: `[{id, name}]`.
+pub fn card_tags(c: &Connection, uid: i64) -> ApiResult<Vec<Value>> {
+    let mut stmt =
+        c.prepare_cached("SELECT id, name FROM zl_user_tag WHERE user_id = ?1 ORDER BY id")?;
+    let rows = stmt.query_map([uid], |r| {
+        Ok(json!({"id": r.get::<_, i64>(0)?, "name": r.get::<_, String>(1)?}))
+    })?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// `(company_id, card name)` of an enabled employee.
+pub fn company_and_name(c: &Connection, uid: i64) -> ApiResult<Option<(i64, String)>> {
+    let sql = format!(
+        "SELECT e.company_id, {CARD_NAME} FROM zl_employee e WHERE e.id = ?1 AND e.status = 1"
+    );
+    Ok(c.query_row(&sql, [uid], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()?)
+}

@@ -1,0 +1,10 @@
+//! Queries over the Zhuge Leida tables, shared by the mini-program and enterprise sides.
+//! Every function is synchronous over `&Connection`, so it runs inside `Db::run`/`Db::tx`.
+
+pub mod card;
+pub mod chat;
+pub mod company;
+pub mod customer;
+pub mod employee;
+pub mod radar;
+pub mod relation;

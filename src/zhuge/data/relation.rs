@@ -1,0 +1,105 @@
+//! The relation between a salesperson's card and a customer (the CRM core).
+
+use rusqlite::{params, Connection};
+use serde_json::json;
+
+use crate::clock;
+use crate::db::OptionalExtension;
+use crate::error::ApiResult;
+use crate::zhuge::data::{chat, company, employee};
+
+/// Source names (seed 001 `mingpian/all`).
+pub fn source_name(source: i64) -> &'static str {
+    match source {
+        1 => "扫码",
+        2 => "转发",
+        3 => "搜索",
+        4 => "公众号文章",
+        _ => "其他",
+    }
+}
+
+pub fn exists(c: &Connection, user_id: i64, customer_id: i64) -> ApiResult<bool> {
+    let mut stmt =
+        c.prepare_cached("SELECT 1 FROM zl_relation WHERE user_id = ?1 AND customer_id = ?2")?;
+    Ok(stmt
+        .query_row(params![user_id, customer_id], |_| Ok(()))
+        .optional()?
+        .is_some())
+}
+
+/// Binds a customer to a card. A first binding moves the customer into the card's
+/// company and leaves the salesperson's greeting unread; binding again changes nothing.
+/// Returns whether the relation is new.
+pub fn bind(
+    c: &Connection,
+    user_id: i64,
+    customer_id: i64,
+    source: i64,
+    parent: Option<i64>,
+    (company_id, card_name): (i64, &str),
+) -> ApiResult<bool> {
+    let inserted = c.execute(
+        "INSERT INTO zl_relation (user_id, customer_id, source, customer_parent_id, create_date)
+         VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (user_id, customer_id) DO NOTHING",
+        params![user_id, customer_id, source, parent, clock::now()],
+    )?;
+    if inserted == 0 {
+        return Ok(false);
+    }
+    c.execute(
+        "UPDATE zl_customer SET company_id = ?2 WHERE id = ?1",
+        params![customer_id, company_id],
+    )?;
+    let company = company::name(c, company_id)?.unwrap_or_default();
+    let greeting = format!(
+        "您好,我是{company}的{card_name},欢迎进入我的名片,有什么可以帮到您的吗?您可以在这里和我及时沟通。"
+    );
+    chat::insert(
+        c,
+        user_id,
+        customer_id,
+        chat::FROM_USER,
+        &json!({"info_type": 1, "msg": greeting}),
+    )?;
+    Ok(true)
+}
+
+/// The customer did something on the card: remember when, for the address book.
+pub fn touch_activity(c: &Connection, user_id: i64, customer_id: i64) -> ApiResult<()> {
+    let mut stmt = c.prepare_cached(
+        "UPDATE zl_relation SET last_activity_time = ?3 WHERE user_id = ?1 AND customer_id = ?2",
+    )?;
+    stmt.execute(params![user_id, customer_id, clock::now()])?;
+    Ok(())
+}
+
+/// The cards a customer is bound to, as seed 001 `mingpian/all` lists them.
+pub fn cards_of_customer(c: &Connection, customer_id: i64) -> ApiResult<Vec<serde_json::Value>> {
+    let sql = format!(
+        "SELECT e.id, {name}, r.source, {avatar}, co.name, e.position, e.email,
+                CASE WHEN e.is_show_phone = 0 THEN ''
+                     WHEN e.mingpian_phone != '' THEN e.mingpian_phone ELSE e.wechat_phone END,
+                e.create_date
+         FROM zl_relation r JOIN zl_employee e ON e.id = r.user_id
+         JOIN zl_company co ON co.id = e.company_id
+         WHERE r.customer_id = ?1 AND e.status = 1 ORDER BY r.id DESC",
+        name = employee::CARD_NAME,
+        avatar = employee::CARD_AVATAR,
+    );
+    let mut stmt = c.prepare(&sql)?;
+    let rows = stmt.query_map([customer_id], |r| {
+        Ok(json!({
+            "id": r.get::<_, i64>(0)?,
+            "username": r.get::<_, String>(1)?,
+            "source": source_name(r.get(2)?),
+            "avatar": r.get::<_, String>(3)?,
+            "company": r.get::<_, String>(4)?,
+            "position": r.get::<_, String>(5)?,
+            "email": r.get::<_, String>(6)?,
+            "mingpian_phone": r.get::<_, String>(7)?,
+            "create_date": r.get::<_, String>(8)?,
+        }))
+    })?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}

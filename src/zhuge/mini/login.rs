@@ -1,0 +1,145 @@
+//! Seed 001 §1: sign-in through WeChat, binding to a card, profile and formIds.
+
+use rocket::{get, post, routes, Route, State};
+use serde_json::json;
+
+use crate::config::Settings;
+use crate::db::Db;
+use crate::error::{ApiError, ApiResult};
+use crate::web::blocking;
+use crate::web::envelope::{ok, Reply};
+use crate::web::params::Params;
+use crate::web::signed::Customer;
+use crate::wechat::mini::MiniApp;
+use crate::wechat::WeChat;
+use crate::zhuge::data::{company, customer, employee, relation};
+
+pub fn routes() -> Vec<Route> {
+    routes![login, binding, send_user_info, send_form_id]
+}
+
+#[get("/login")]
+async fn login(
+    p: Params,
+    db: &State<Db>,
+    wechat: &State<WeChat>,
+    settings: &State<Settings>,
+) -> Reply {
+    let code = p.text("code")?;
+    let user_type: i64 = p.opt_num("user_type")?.unwrap_or(2);
+    if !(1..=2).contains(&user_type) {
+        return Err(ApiError::invalid("user_type", "只能是 1 或 2"));
+    }
+    let company_id = p.opt_id("company_id")?;
+    let app = mini_app(db, settings, company_id).await?;
+    let wechat = wechat.inner().clone();
+    let session = blocking(move || wechat.code_to_session(&app, &code)).await?;
+    let (cid, token) = db
+        .tx(move |tx| {
+            customer::sign_in(
+                tx,
+                &session.openid,
+                user_type,
+                &session.session_key,
+                company_id,
+            )
+        })
+        .await?;
+    ok(
+        "返回成功",
+        json!({"cid": cid, "token": token, "user_type": user_type}),
+    )
+}
+
+/// The credentials a login code belongs to: the company's own app, else the config's.
+async fn mini_app(db: &Db, settings: &Settings, company_id: Option<i64>) -> ApiResult<MiniApp> {
+    let default = MiniApp {
+        appid: settings.wechat_appid.clone(),
+        secret: settings.wechat_secret.clone(),
+    };
+    let Some(company_id) = company_id else {
+        return Ok(default);
+    };
+    let own = db
+        .run(move |c| {
+            company::name(c, company_id)?.ok_or_else(|| ApiError::not_found("公司"))?;
+            company::mini_app(c, company_id)
+        })
+        .await?;
+    Ok(own
+        .map(|(appid, secret)| MiniApp { appid, secret })
+        .unwrap_or(default))
+}
+
+#[get("/login/binding")]
+async fn binding(me: Customer, p: Params, db: &State<Db>) -> Reply {
+    let uid = p.id("uid")?;
+    let source: i64 = p.opt_num("source")?.unwrap_or(1);
+    if !(1..=4).contains(&source) {
+        return Err(ApiError::invalid("source", "只能是 1 到 4"));
+    }
+    let parent = p.opt_id("pid")?.filter(|&pid| pid != me.id);
+    let created = db
+        .tx(move |tx| {
+            let (company_id, name) =
+                employee::company_and_name(tx, uid)?.ok_or_else(|| ApiError::not_found("名片"))?;
+            if let Some(pid) = parent {
+                if !customer::exists(tx, pid)? {
+                    return Err(ApiError::not_found("pid 对应的客户"));
+                }
+            }
+            relation::bind(tx, uid, me.id, source, parent, (company_id, &name))
+        })
+        .await?;
+    ok(
+        if created {
+            "绑定关系成功"
+        } else {
+            "关系存在"
+        },
+        json!({}),
+    )
+}
+
+#[post("/login/send_user_info", data = "<p>")]
+async fn send_user_info(me: Customer, p: Params, db: &State<Db>) -> Reply {
+    let either = |a: &str, b: &str| p.opt_text(a).or_else(|| p.opt_text(b));
+    let sex = match either("sex", "gender") {
+        Some(raw) => Some(
+            raw.parse::<i64>()
+                .map_err(|_| ApiError::wrong_type("sex"))?,
+        ),
+        None => None,
+    };
+    let profile = customer::Profile {
+        username: either("username", "nickName"),
+        headimgurl: either("headimgurl", "avatarUrl"),
+        sex,
+        city: p.opt_text("city"),
+        country: p.opt_text("country"),
+        province: p.opt_text("province"),
+        language: p.opt_text("language"),
+    };
+    let name = db
+        .tx(move |tx| {
+            customer::update_profile(tx, me.id, &profile)?;
+            customer::name(tx, me.id)
+        })
+        .await?;
+    ok(
+        "保存成功",
+        json!({"ret_data": format!("{name} 已向您授权登录页面")}),
+    )
+}
+
+#[post("/login/send_form_id", data = "<p>")]
+async fn send_form_id(me: Customer, p: Params, db: &State<Db>) -> Reply {
+    let form_id = p.text("formId")?;
+    // WeChat's developer tools hand out a placeholder that no real message can use.
+    if form_id.contains("formId") || form_id.contains("mock") {
+        return ok("保存成功", json!({}));
+    }
+    db.tx(move |tx| customer::add_form_id(tx, me.id, &form_id))
+        .await?;
+    ok("保存成功", json!({}))
+}

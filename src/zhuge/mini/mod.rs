@@ -1,0 +1,10 @@
+//! `/zhugeleida/xiaochengxu/`: what the mini-program calls, signed by the customer.
+
+pub mod card;
+pub mod login;
+
+use rocket::Route;
+
+pub fn routes() -> Vec<Route> {
+    [login::routes(), card::routes()].concat()
+}

@@ -1,0 +1,18 @@
+//! Zhuge Leida (seeds 001 and 003): the smart business card and the sales radar.
+
+pub mod admin;
+pub mod data;
+pub mod mini;
+pub mod work;
+
+use rocket::{catchers, Build, Rocket};
+
+use crate::web::envelope;
+
+pub fn mount(rocket: Rocket<Build>) -> Rocket<Build> {
+    rocket
+        .mount("/zhugeleida/admin", admin::routes())
+        .mount("/zhugeleida/xiaochengxu", mini::routes())
+        .mount("/zhugeleida/qiyeweixin", work::routes())
+        .register("/zhugeleida", catchers![envelope::catcher])
+}

@@ -1,0 +1,9 @@
+//! `/zhugeleida/qiyeweixin/`: what salespeople and administrators call, signed by the employee.
+
+pub mod radar;
+
+use rocket::Route;
+
+pub fn routes() -> Vec<Route> {
+    radar::routes()
+}

@@ -1,0 +1,9 @@
+//! The one integration-test binary: one module per area (`cargo test --test api radar`).
+#![allow(clippy::unwrap_used)]
+
+mod common;
+mod foundation;
+mod zhuge_card;
+mod zhuge_login;
+mod zhuge_radar;
+mod zhuge_signature;
