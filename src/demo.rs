@@ -65,6 +65,9 @@ pub fn fill(db: &Db) -> ApiResult<()> {
         }
         add_products(tx, company_id, sales[1])?;
         add_tags(tx, company_id)?;
+        add_card_details(tx, &sales)?;
+        add_customer_details(tx)?;
+        add_shop(tx, company_id, sales[1])?;
         Ok(())
     })
 }
@@ -201,6 +204,91 @@ fn add_tags(c: &Connection, company_id: i64) -> ApiResult<()> {
             )?;
         }
     }
+    Ok(())
+}
+
+/// Photo walls and card tags; likes that match the counters.
+fn add_card_details(c: &Connection, sales: &[i64]) -> ApiResult<()> {
+    for &uid in sales {
+        for (order, name) in ["专业", "靠谱", "准时"].iter().enumerate() {
+            c.execute(
+                "INSERT INTO zl_user_tag (user_id, name) VALUES (?1, ?2)",
+                params![uid, name],
+            )?;
+            c.execute(
+                "INSERT INTO zl_photo (user_id, photo_type, photo_url, order_num, create_date)
+                 VALUES (?1, 1, 'statics/imgs/Avator.jpg', ?2, ?3)",
+                params![uid, order as i64, past(10, 0)],
+            )?;
+        }
+    }
+    c.execute_batch(
+        "INSERT INTO zl_card_view (user_id, customer_id, views)
+             SELECT user_id, customer_id, COUNT(*) FROM zl_radar WHERE action = 1 GROUP BY user_id, customer_id;
+         INSERT INTO zl_up_down (user_id, customer_id, up)
+             SELECT DISTINCT user_id, customer_id, 1 FROM zl_radar WHERE action = 9;
+         INSERT INTO zl_up_down_sign (user_id, customer_id, create_date)
+             SELECT user_id, customer_id, create_date FROM zl_relation WHERE customer_id % 3 = 0;
+         UPDATE zl_employee SET
+             praise = (SELECT COUNT(*) FROM zl_up_down u WHERE u.user_id = zl_employee.id AND u.up = 1),
+             sign_num = (SELECT COUNT(*) FROM zl_up_down_sign s WHERE s.user_id = zl_employee.id),
+             forward = (SELECT COUNT(*) FROM zl_radar r WHERE r.user_id = zl_employee.id AND r.action = 6);",
+    )?;
+    Ok(())
+}
+
+/// What salespeople noted about customers, and formIds their mini-programs handed over.
+fn add_customer_details(c: &Connection) -> ApiResult<()> {
+    c.execute_batch(
+        "INSERT INTO zl_information (customer_id, sex, phone, company, position, address, mem)
+             SELECT id, sex, phone, city || '某科技有限公司', '采购经理', city || '市中心', '对价格敏感'
+             FROM zl_customer;",
+    )?;
+    c.execute(
+        "INSERT INTO zl_form_id (customer_id, form_id, create_date) SELECT id, 'demo-form-' || id, ?1 FROM zl_customer",
+        [past(1, 0)],
+    )?;
+    Ok(())
+}
+
+/// A shop with two classes, three goods (one off shelf) and one paid order.
+fn add_shop(c: &Connection, company_id: i64, seller: i64) -> ApiResult<()> {
+    let now = clock::now();
+    c.execute(
+        "INSERT INTO zl_shop_setting (company_id, shangChengName, create_date) VALUES (?1, '合众康桥商城', ?2)",
+        params![company_id, now],
+    )?;
+    c.execute(
+        "INSERT INTO zl_goods_class (company_id, classificationName, create_date) VALUES (?1, '软件服务', ?2)",
+        params![company_id, now],
+    )?;
+    let parent = c.last_insert_rowid();
+    c.execute(
+        "INSERT INTO zl_goods_class (company_id, classificationName, parentClassification, create_date)
+         VALUES (?1, '名片套餐', ?2, ?3)",
+        params![company_id, parent, now],
+    )?;
+    let class = c.last_insert_rowid();
+    for (name, fen, status) in [
+        ("智能名片年卡", 98000, 1),
+        ("雷达加购包", 29900, 1),
+        ("旧版套餐", 1000, 2),
+    ] {
+        c.execute(
+            "INSERT INTO zl_goods (company_id, classificationId, goodsName, goodsPrice, goodsStatus, create_date)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            params![company_id, class, name, fen, status, now],
+        )?;
+    }
+    let goods = c.last_insert_rowid() - 2;
+    c.execute(
+        "INSERT INTO zl_order (out_trade_no, company_id, goods_id, customer_id, user_id, goods_name, amount,
+             appid, mch_id, status, transaction_id, create_date, paid_date)
+         SELECT 'DEMO' || strftime('%Y%m%d%H%M%S', 'now') || id, ?1, ?2, id, ?3, '智能名片年卡', 98000,
+                'wx-demo', '1900000109', 8, 'demo-transaction-' || id, ?4, ?4
+         FROM zl_customer ORDER BY id LIMIT 1",
+        params![company_id, goods, seller, now],
+    )?;
     Ok(())
 }
 

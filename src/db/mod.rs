@@ -1,14 +1,17 @@
 //! The SQLite pools: many readers, one writer, all work off the async workers.
 
 pub mod schema;
+mod writer;
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use r2d2::{Pool, PooledConnection};
 use r2d2_sqlite::SqliteConnectionManager;
 use rocket::tokio::task::spawn_blocking;
-use rusqlite::{Connection, Transaction, TransactionBehavior};
+use rusqlite::{Connection, TransactionBehavior};
+
+use writer::Writer;
 
 use crate::error::{ApiError, ApiResult, Code};
 
@@ -16,12 +19,14 @@ use crate::error::{ApiError, ApiResult, Code};
 const PER_CONNECTION: &str = "PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = ON; \
      PRAGMA synchronous = NORMAL; PRAGMA temp_store = MEMORY;";
 
-/// Cheap to clone. Writes go through a single connection, so writers queue in the pool
-/// instead of spinning in SQLite's busy handler (see notes/perf-baseline.md §1).
+/// Cheap to clone. Reads use a small pool of read-only connections; every write goes to
+/// one writer thread (see `writer.rs`), so writers queue without spinning in SQLite's busy
+/// handler and share commits (see notes/perf-baseline.md §1).
 #[derive(Clone)]
 pub struct Db {
+    path: PathBuf,
     read: Pool<SqliteConnectionManager>,
-    write: Pool<SqliteConnectionManager>,
+    writer: Writer,
 }
 
 impl Db {
@@ -31,35 +36,26 @@ impl Db {
             std::fs::create_dir_all(dir)
                 .map_err(|e| format!("无法创建数据库目录 {}: {e}", dir.display()))?;
         }
-        let mut first = Connection::open(path)
-            .map_err(|e| format!("无法打开数据库 {}: {e}", path.display()))?;
-        first
-            .execute_batch(PER_CONNECTION)
-            .map_err(|e| e.to_string())?;
+        let mut first = connect(path)?;
         schema::apply(&mut first)?;
-        drop(first);
+        let writer = Writer::start(first);
 
-        let writer =
-            SqliteConnectionManager::file(path).with_init(|c| c.execute_batch(PER_CONNECTION));
         let reader = SqliteConnectionManager::file(path).with_init(|c| {
             c.execute_batch(PER_CONNECTION)?;
             c.execute_batch("PRAGMA query_only = ON;")
         });
-        let timeout = Duration::from_secs(15);
-        let write = Pool::builder()
-            .max_size(1)
-            .test_on_check_out(false)
-            .connection_timeout(timeout)
-            .build(writer)
-            .map_err(|e| e.to_string())?;
         let read = Pool::builder()
             .max_size(4)
             .min_idle(Some(1))
             .test_on_check_out(false)
-            .connection_timeout(timeout)
+            .connection_timeout(Duration::from_secs(15))
             .build(reader)
             .map_err(|e| e.to_string())?;
-        Ok(Db { read, write })
+        Ok(Db {
+            path: path.to_path_buf(),
+            read,
+            writer,
+        })
     }
 
     /// Runs a read-only `job` on a pooled connection on Tokio's blocking threads.
@@ -74,24 +70,30 @@ impl Db {
             .map_err(ApiError::internal)?
     }
 
-    /// Runs `job` in one `BEGIN IMMEDIATE` transaction: all of it lands, or none of it.
-    pub async fn tx<T, F>(&self, job: F) -> ApiResult<T>
-    where
-        F: FnOnce(&Transaction<'_>) -> ApiResult<T> + Send + 'static,
-        T: Send + 'static,
-    {
-        let pool = self.write.clone();
-        spawn_blocking(move || write_tx(&mut *pool.get()?, job))
-            .await
-            .map_err(ApiError::internal)?
+    /// Runs a single indexed point read right here, on the async worker. Moving work to a
+    /// blocking thread costs more than such a read (notes/perf-baseline.md §1, item 2), so
+    /// this is for primary-key lookups only; anything that can be slow goes through `run`.
+    pub fn point_read<T>(&self, job: impl FnOnce(&Connection) -> ApiResult<T>) -> ApiResult<T> {
+        job(&*self.read.get()?)
     }
 
-    /// The same as `tx`, for callers already on a blocking thread (CLI, workers).
-    pub fn tx_blocking<T>(
-        &self,
-        job: impl FnOnce(&Transaction<'_>) -> ApiResult<T>,
-    ) -> ApiResult<T> {
-        write_tx(&mut *self.write.get()?, job)
+    /// Runs `job` as one write: all of it lands, or none of it (a failed job changes nothing).
+    pub async fn tx<T, F>(&self, job: F) -> ApiResult<T>
+    where
+        F: FnOnce(&Connection) -> ApiResult<T> + Send + 'static,
+        T: Send + 'static,
+    {
+        self.writer.run(job).await
+    }
+
+    /// A write transaction on a connection of its own, for callers outside the server
+    /// (the CLI, `demo`): SQLite's lock and busy timeout order it with the server's writes.
+    pub fn tx_blocking<T>(&self, job: impl FnOnce(&Connection) -> ApiResult<T>) -> ApiResult<T> {
+        let mut conn = connect(&self.path).map_err(ApiError::internal)?;
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let value = job(&tx)?;
+        tx.commit()?;
+        Ok(value)
     }
 
     /// A read connection for callers already on a blocking thread.
@@ -107,14 +109,12 @@ impl Db {
     }
 }
 
-fn write_tx<T>(
-    conn: &mut Connection,
-    job: impl FnOnce(&Transaction<'_>) -> ApiResult<T>,
-) -> ApiResult<T> {
-    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-    let value = job(&tx)?;
-    tx.commit()?;
-    Ok(value)
+fn connect(path: &Path) -> Result<Connection, String> {
+    let conn =
+        Connection::open(path).map_err(|e| format!("无法打开数据库 {}: {e}", path.display()))?;
+    conn.execute_batch(PER_CONNECTION)
+        .map_err(|e| e.to_string())?;
+    Ok(conn)
 }
 
 /// Turns a UNIQUE violation into a documented refusal, race-free (no SELECT first).

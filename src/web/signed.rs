@@ -73,7 +73,7 @@ async fn verify_customer(req: &Request<'_>) -> ApiResult<Customer> {
     let (settings, db) = state(req).await?;
     let sig = signature(req, settings)?;
     let id = sig.user_id;
-    let token = db.run(move |c| customer::token(c, id)).await?;
+    let token = db.point_read(|c| customer::token(c, id))?;
     match token {
         Some(token) if signature_matches(&sig.rand_str, sig.timestamp, &token) => {
             Ok(Customer { id })
@@ -86,7 +86,7 @@ async fn verify_employee(req: &Request<'_>) -> ApiResult<Employee> {
     let (settings, db) = state(req).await?;
     let sig = signature(req, settings)?;
     let id = sig.user_id;
-    let key = db.run(move |c| employee::signing_key(c, id)).await?;
+    let key = db.point_read(|c| employee::signing_key(c, id))?;
     let Some(key) = key.filter(|k| signature_matches(&sig.rand_str, sig.timestamp, &k.token))
     else {
         return Err(bad_token("token异常"));

@@ -130,3 +130,62 @@ fn a_database_newer_than_the_binary_is_refused() {
     let err = leida::db::Db::open(&path).err().expect("refused");
     assert!(err.contains("999"), "{err}");
 }
+
+#[test]
+fn the_demo_fills_every_business_table() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = leida::db::Db::open(&dir.path().join("leida.db")).unwrap();
+    leida::demo::fill(&db).unwrap();
+    let conn = rusqlite::Connection::open(dir.path().join("leida.db")).unwrap();
+    let mut stmt = conn
+        .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE 'zl_%'")
+        .unwrap();
+    let tables: Vec<String> = stmt
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    for table in tables {
+        let rows: i64 = conn
+            .query_row(&format!("SELECT COUNT(*) FROM {table}"), [], |r| r.get(0))
+            .unwrap();
+        assert!(rows > 0, "{table} is empty after the demo");
+    }
+}
+
+#[test]
+fn a_failed_write_changes_nothing_while_its_neighbours_land() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = leida::db::Db::open(&dir.path().join("leida.db")).unwrap();
+    let runtime = rocket::tokio::runtime::Runtime::new().unwrap();
+    runtime.block_on(async {
+        let mut tasks = rocket::tokio::task::JoinSet::new();
+        for i in 0..50i64 {
+            let db = db.clone();
+            tasks.spawn(async move {
+                db.tx(move |c| {
+                    c.execute(
+                        "INSERT INTO zl_company (name, create_date) VALUES (?1, 'now')",
+                        [format!("c{i}")],
+                    )?;
+                    if i % 2 == 1 {
+                        return Err(leida::error::ApiError::invalid("i", "odd"));
+                    }
+                    Ok(())
+                })
+                .await
+                .is_ok()
+            });
+        }
+        let mut landed = 0;
+        while let Some(ok) = tasks.join_next().await {
+            landed += ok.unwrap() as i64;
+        }
+        assert_eq!(landed, 25);
+    });
+    let conn = rusqlite::Connection::open(dir.path().join("leida.db")).unwrap();
+    let count: i64 = conn
+        .query_row("SELECT COUNT(*) FROM zl_company", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(count, 25, "only the even jobs' rows");
+}

@@ -35,15 +35,15 @@ fn require_card(c: &Connection, uid: i64) -> ApiResult<()> {
 #[get("/mingpian")]
 async fn view(me: Customer, p: Params, db: &State<Db>) -> Reply {
     let uid = p.id("uid")?;
-    db.tx(move |tx| {
-        require_card(tx, uid)?;
-        let nth = radar::count_view(tx, uid, me.id)?;
-        radar::record(tx, uid, me.id, VIEW_CARD, &radar::view_remark(nth))?;
-        card::add_view(tx, uid)
-    })
-    .await?;
-    // Read after the commit, so the one writer is held only for the writes.
-    let card = db.run(move |c| card_for(c, uid, me.id)).await?;
+    let card = db
+        .tx(move |tx| {
+            require_card(tx, uid)?;
+            let nth = radar::count_view(tx, uid, me.id)?;
+            radar::record(tx, uid, me.id, VIEW_CARD, &radar::view_remark(nth))?;
+            card::add_view(tx, uid)?;
+            card_for(tx, uid, me.id)
+        })
+        .await?;
     ok("查询成功", json!({"ret_data": [card], "data_count": 1}))
 }
 
