@@ -28,10 +28,6 @@ pub fn now_ms() -> i64 {
     Utc::now().timestamp_millis()
 }
 
-pub fn unix() -> i64 {
-    Utc::now().timestamp()
-}
-
 /// `days` days ago, at midnight, in the stored format (for default time windows).
 pub fn days_ago(days: i64) -> String {
     let day = today() - chrono::Duration::days(days);

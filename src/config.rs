@@ -109,11 +109,6 @@ impl Settings {
         Ok(())
     }
 
-    /// `public_url` without a trailing slash, for building absolute links.
-    pub fn public_base(&self) -> &str {
-        self.public_url.trim_end_matches('/')
-    }
-
     /// Offline dev mode: no mini-program credentials configured.
     pub fn offline(&self) -> bool {
         self.wechat_appid.is_empty()

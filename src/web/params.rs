@@ -6,7 +6,6 @@ use std::str::FromStr;
 use rocket::data::{self, Data, FromData, ToByteUnit};
 use rocket::http::RawStr;
 use rocket::request::{self, FromRequest, Request};
-use serde::de::DeserializeOwned;
 use serde_json::Value;
 
 use crate::error::{ApiError, ApiResult};
@@ -26,12 +25,6 @@ pub struct Page {
 }
 
 impl Params {
-    pub fn from_pairs(pairs: impl IntoIterator<Item = (String, String)>) -> Params {
-        Params {
-            fields: pairs.into_iter().collect(),
-        }
-    }
-
     fn from_encoded(encoded: &str) -> Vec<(String, String)> {
         encoded
             .split('&')
@@ -105,21 +98,6 @@ impl Params {
         match self.opt_num::<i64>(name)? {
             Some(id) if id <= 0 => Err(ApiError::wrong_type(name)),
             other => Ok(other),
-        }
-    }
-
-    /// A value sent as JSON text (`tag_list='[1,2]'`, `content='{"info_type":1}'`).
-    pub fn json<T: DeserializeOwned>(&self, name: &str) -> ApiResult<T> {
-        let raw = self.str(name).ok_or_else(|| ApiError::missing(name))?;
-        serde_json::from_str(raw).map_err(|_| ApiError::wrong_type(name))
-    }
-
-    pub fn opt_json<T: DeserializeOwned>(&self, name: &str) -> ApiResult<Option<T>> {
-        match self.str(name) {
-            None => Ok(None),
-            Some(raw) => serde_json::from_str(raw)
-                .map(Some)
-                .map_err(|_| ApiError::wrong_type(name)),
         }
     }
 

@@ -136,31 +136,3 @@ impl<'r> FromRequest<'r> for Employee {
         }
     }
 }
-
-/// Either signer, for `/xiaochengxu/` endpoints that employees manage and customers read
-/// (SPEC §9: the employee with that `user_id` is tried first, then the customer).
-#[derive(Debug, Clone)]
-pub enum Signer {
-    Employee(Employee),
-    Customer(Customer),
-}
-
-#[rocket::async_trait]
-impl<'r> FromRequest<'r> for Signer {
-    type Error = ApiError;
-
-    async fn from_request(req: &'r Request<'_>) -> Outcome<Self, ApiError> {
-        let as_employee = verify_employee(req).await;
-        if let Ok(me) = as_employee {
-            return Outcome::Success(Signer::Employee(me));
-        }
-        match verify_customer(req).await {
-            Ok(me) => Outcome::Success(Signer::Customer(me)),
-            Err(err) => match as_employee {
-                // A valid employee signature refused for its status says so.
-                Err(e) if e.code != Code::BadToken => refuse(req, e),
-                _ => refuse(req, err),
-            },
-        }
-    }
-}

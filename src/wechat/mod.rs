@@ -47,35 +47,6 @@ impl WeChat {
             .read_json()
             .map_err(|e| unreachable_service(url, e))
     }
-
-    /// POST `body` as JSON to `url` with `query`, expecting JSON.
-    pub fn post_json(&self, url: &str, query: &[(&str, &str)], body: &Value) -> ApiResult<Value> {
-        let mut request = self.agent.post(url);
-        for (k, v) in query {
-            request = request.query(*k, *v);
-        }
-        let mut response = request
-            .send_json(body)
-            .map_err(|e| unreachable_service(url, e))?;
-        response
-            .body_mut()
-            .read_json()
-            .map_err(|e| unreachable_service(url, e))
-    }
-
-    /// POST a raw body (WeChat Pay's XML), returning the answer as text.
-    pub fn post_text(&self, url: &str, content_type: &str, body: String) -> ApiResult<String> {
-        let mut response = self
-            .agent
-            .post(url)
-            .content_type(content_type)
-            .send(body)
-            .map_err(|e| unreachable_service(url, e))?;
-        response
-            .body_mut()
-            .read_to_string()
-            .map_err(|e| unreachable_service(url, e))
-    }
 }
 
 fn unreachable_service(url: &str, e: ureq::Error) -> ApiError {

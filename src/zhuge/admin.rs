@@ -4,7 +4,7 @@ use rocket::{post, routes, Route, State};
 use serde_json::json;
 
 use crate::db::Db;
-use crate::error::{ApiError, Code};
+use crate::error::{ApiError, ApiResult, Code};
 use crate::password;
 use crate::web::blocking;
 use crate::web::envelope::{ok, Reply};
@@ -17,26 +17,7 @@ pub fn routes() -> Vec<Route> {
 
 #[post("/login", data = "<p>")]
 async fn login(p: Params, db: &State<Db>) -> Reply {
-    let username = p.text("username")?;
-    let password = p.text("password")?;
-    let account = db
-        .run(move |c| employee::account_by_username(c, &username))
-        .await?;
-    let (account, password_ok) = blocking(move || {
-        let matches = match &account {
-            Some(a) => password::verify(&password, &a.password_hash),
-            None => {
-                password::burn_time(&password);
-                false
-            }
-        };
-        Ok((account, matches))
-    })
-    .await?;
-    let account = match account {
-        Some(a) if password_ok => a,
-        _ => return Err(ApiError::new(Code::BadLogin, "账号或密码错误")),
-    };
+    let account = authenticate(db, p.text("username")?, p.text("password")?).await?;
     if account.status != 1 {
         return Err(ApiError::new(Code::Disabled, "账户未启用"));
     }
@@ -58,4 +39,20 @@ async fn login(p: Params, db: &State<Db>) -> Reply {
             "last_login_date": account.last_login_date.unwrap_or_default(),
         }),
     )
+}
+
+/// The account whose password this is; an unknown name costs as long as a wrong password.
+async fn authenticate(db: &Db, username: String, password: String) -> ApiResult<employee::Account> {
+    let account = db
+        .run(move |c| employee::account_by_username(c, &username))
+        .await?;
+    blocking(move || match account {
+        Some(a) if password::verify(&password, &a.password_hash) => Ok(a),
+        Some(_) => Err(ApiError::new(Code::BadLogin, "账号或密码错误")),
+        None => {
+            password::burn_time(&password);
+            Err(ApiError::new(Code::BadLogin, "账号或密码错误"))
+        }
+    })
+    .await
 }

@@ -26,17 +26,11 @@ pub const ACTIONS: [&str; 12] = [
 ];
 
 pub const VIEW_CARD: i64 = 1;
-pub const VIEW_PRODUCT: i64 = 2;
-pub const VIEW_WEBSITE: i64 = 4;
 pub const COPY_WECHAT: i64 = 5;
 pub const FORWARD: i64 = 6;
-pub const CONSULT: i64 = 7;
 pub const SAVE_PHONE: i64 = 8;
 pub const PRAISE: i64 = 9;
 pub const CALL: i64 = 10;
-
-/// The remark of action 1 written when a poster is saved; it is not a view.
-pub const POSTER_SAVED: &str = "保存了您的名片海报";
 
 pub fn action_name(action: i64) -> &'static str {
     usize::try_from(action - 1)
