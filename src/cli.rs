@@ -18,11 +18,11 @@ pub async fn serve(with_demo: bool) -> Result<(), String> {
     let figment = rocket::Config::figment();
     let settings = Settings::from_figment(&figment)?;
     let rocket = crate::build(figment.clone())?;
-    let db = Db::open(&settings.db_path)?;
-    let fresh = count_employees(&db)? == 0;
+    let db = rocket.state::<Db>().ok_or("数据库未初始化")?;
+    let fresh = count_employees(db)? == 0;
     if with_demo {
         if fresh {
-            demo::fill(&db).map_err(|e| format!("演示数据写入失败: {e}"))?;
+            demo::fill(db).map_err(|e| format!("演示数据写入失败: {e}"))?;
         } else {
             println!("数据库已有数据, 不再写入演示数据.");
         }
