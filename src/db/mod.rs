@@ -38,7 +38,7 @@ impl Db {
         }
         let mut first = connect(path)?;
         schema::apply(&mut first)?;
-        let writer = Writer::start(first);
+        let writer = Writer::start(first)?;
 
         let reader = SqliteConnectionManager::file(path).with_init(|c| {
             c.execute_batch(PER_CONNECTION)?;

@@ -29,14 +29,13 @@ pub struct Writer {
 }
 
 impl Writer {
-    pub fn start(conn: Connection) -> Writer {
+    pub fn start(conn: Connection) -> Result<Writer, String> {
         let (jobs, queue) = mpsc::channel::<Job>();
         std::thread::Builder::new()
             .name("leida-writer".into())
             .spawn(move || serve(conn, queue))
-            .map(|_| ())
-            .unwrap_or_else(|e| log::error!("the database writer thread did not start: {e}"));
-        Writer { jobs }
+            .map_err(|e| format!("数据库写线程无法启动: {e}"))?;
+        Ok(Writer { jobs })
     }
 
     pub async fn run<T, F>(&self, job: F) -> ApiResult<T>
