@@ -109,6 +109,11 @@ impl Settings {
         Ok(())
     }
 
+    /// The absolute URL of a file stored under `data_dir`.
+    pub fn static_url(&self, rel: &str) -> String {
+        format!("{}/statics/{rel}", self.public_url.trim_end_matches('/'))
+    }
+
     /// Offline dev mode: no mini-program credentials configured.
     pub fn offline(&self) -> bool {
         self.wechat_appid.is_empty()

@@ -8,6 +8,7 @@ pub mod config;
 pub mod db;
 pub mod demo;
 pub mod error;
+pub mod media;
 pub mod password;
 pub mod web;
 pub mod wechat;
@@ -31,6 +32,10 @@ pub fn build(figment: Figment) -> Result<Rocket<Build>, String> {
     std::fs::create_dir_all(&settings.data_dir)
         .map_err(|e| format!("无法创建 data_dir {}: {e}", settings.data_dir.display()))?;
     let wechat = WeChat::new(&settings);
+    // Multipart uploads may be as large as `upload_max_bytes`, plus room for the other fields.
+    let figment = figment
+        .merge(("limits.file", settings.upload_max_bytes))
+        .merge(("limits.data-form", settings.upload_max_bytes + 64 * 1024));
 
     let rocket = rocket::custom(figment)
         .attach(web::TrailingSlash)

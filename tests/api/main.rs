@@ -3,6 +3,7 @@
 
 mod common;
 mod foundation;
+mod media;
 mod zhuge_card;
 mod zhuge_login;
 mod zhuge_radar;
