@@ -2,6 +2,7 @@
 #![allow(clippy::unwrap_used)]
 
 mod common;
+mod crypto;
 mod foundation;
 mod media;
 mod zhuge_card;
