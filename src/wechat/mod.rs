@@ -3,6 +3,7 @@
 
 pub mod crypto;
 pub mod mini;
+pub mod pay;
 
 use std::time::Duration;
 
@@ -46,6 +47,20 @@ impl WeChat {
         response
             .body_mut()
             .read_json()
+            .map_err(|e| unreachable_service(url, e))
+    }
+
+    /// POST a text body (Pay's XML), expecting text back.
+    pub fn post_text(&self, url: &str, content_type: &str, body: String) -> ApiResult<String> {
+        let mut response = self
+            .agent
+            .post(url)
+            .header("Content-Type", content_type)
+            .send(body)
+            .map_err(|e| unreachable_service(url, e))?;
+        response
+            .body_mut()
+            .read_to_string()
             .map_err(|e| unreachable_service(url, e))
     }
 }

@@ -5,6 +5,7 @@ mod common;
 mod crypto;
 mod foundation;
 mod media;
+mod pay;
 mod zhuge_card;
 mod zhuge_login;
 mod zhuge_radar;
