@@ -5,6 +5,7 @@ mod common;
 mod crypto;
 mod foundation;
 mod media;
+mod outbox;
 mod pay;
 mod zhuge_card;
 mod zhuge_login;
