@@ -7,5 +7,6 @@ pub mod chat;
 pub mod company;
 pub mod customer;
 pub mod employee;
+pub mod notice;
 pub mod radar;
 pub mod relation;
