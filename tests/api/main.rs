@@ -10,5 +10,6 @@ mod pay;
 mod zhuge_card;
 mod zhuge_chat;
 mod zhuge_login;
+mod zhuge_product;
 mod zhuge_radar;
 mod zhuge_signature;

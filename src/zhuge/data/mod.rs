@@ -8,5 +8,6 @@ pub mod company;
 pub mod customer;
 pub mod employee;
 pub mod notice;
+pub mod product;
 pub mod radar;
 pub mod relation;

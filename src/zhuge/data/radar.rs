@@ -26,8 +26,11 @@ pub const ACTIONS: [&str; 12] = [
 ];
 
 pub const VIEW_CARD: i64 = 1;
+pub const VIEW_PRODUCT: i64 = 2;
+pub const VIEW_WEBSITE: i64 = 4;
 pub const COPY_WECHAT: i64 = 5;
 pub const FORWARD: i64 = 6;
+pub const CONSULT: i64 = 7;
 pub const SAVE_PHONE: i64 = 8;
 pub const PRAISE: i64 = 9;
 pub const CALL: i64 = 10;

@@ -3,9 +3,16 @@
 pub mod card;
 pub mod chat;
 pub mod login;
+pub mod product;
 
 use rocket::Route;
 
 pub fn routes() -> Vec<Route> {
-    [login::routes(), card::routes(), chat::routes()].concat()
+    [
+        login::routes(),
+        card::routes(),
+        chat::routes(),
+        product::routes(),
+    ]
+    .concat()
 }
