@@ -11,13 +11,13 @@ use crate::web::envelope::refuse;
 use crate::zhuge::data::{customer, employee};
 
 /// A mini-program customer (`/zhugeleida/xiaochengxu/`).
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Copy)]
 pub struct Customer {
     pub id: i64,
 }
 
 /// An employee (salesperson or administrator) of a company (`/zhugeleida/qiyeweixin/`).
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Copy)]
 pub struct Employee {
     pub id: i64,
     pub company_id: i64,

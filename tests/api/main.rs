@@ -12,4 +12,5 @@ mod zhuge_chat;
 mod zhuge_login;
 mod zhuge_product;
 mod zhuge_radar;
+mod zhuge_shop;
 mod zhuge_signature;

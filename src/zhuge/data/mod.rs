@@ -11,3 +11,4 @@ pub mod notice;
 pub mod product;
 pub mod radar;
 pub mod relation;
+pub mod shop;

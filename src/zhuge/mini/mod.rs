@@ -3,7 +3,9 @@
 pub mod card;
 pub mod chat;
 pub mod login;
+pub mod pay;
 pub mod product;
+pub mod shop;
 
 use rocket::Route;
 
@@ -13,6 +15,8 @@ pub fn routes() -> Vec<Route> {
         card::routes(),
         chat::routes(),
         product::routes(),
+        shop::routes(),
+        pay::routes(),
     ]
     .concat()
 }
