@@ -26,11 +26,12 @@ const POSTS: [(usize, &str, &str, i64, &[i64]); 5] = [
 ];
 
 /// (post index, status, consultant index or none)
-const ORDERS: [(usize, Status, Option<usize>); 4] = [
+const ORDERS: [(usize, Status, Option<usize>); 5] = [
     (0, Status::Completed, Some(2)),
     (1, Status::Accepted, Some(3)),
     (2, Status::Paid, None),
     (3, Status::Unpaid, Some(2)),
+    (4, Status::Refunding, None),
 ];
 
 pub fn demo(conn: &Connection) -> ApiResult<()> {
@@ -80,6 +81,13 @@ pub fn demo(conn: &Connection) -> ApiResult<()> {
                 paid.then(|| now.clone()),
             ],
         )?;
+        if status == Status::Refunding {
+            conn.execute(
+                "INSERT INTO cs_refund (order_id, amount_fen, reason, create_date)
+                 VALUES (?1, ?2, '买家取消订单', ?3)",
+                params![conn.last_insert_rowid(), fen, now],
+            )?;
+        }
     }
     Ok(())
 }

@@ -2,6 +2,7 @@
 //! Helpers speak the `{"code", "msg", "content"}` envelope and sign in through the real routes.
 
 mod account;
+mod demo;
 mod order;
 mod pay;
 mod post;
