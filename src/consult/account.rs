@@ -91,7 +91,10 @@ fn registration(p: &Params) -> ApiResult<Registration> {
     let again = p.text("password_again")?;
     let chars = username.chars().count();
     if !(3..=32).contains(&chars) || username.chars().any(char::is_whitespace) {
-        return Err(ApiError::invalid("username", "须为 3 到 32 个字符且不含空格"));
+        return Err(ApiError::invalid(
+            "username",
+            "须为 3 到 32 个字符且不含空格",
+        ));
     }
     if !(8..=128).contains(&password.chars().count()) {
         return Err(ApiError::invalid("password", "须为 8 到 128 个字符"));
@@ -173,7 +176,14 @@ fn save_registration(
                 "UPDATE cs_account SET username = ?2, password_hash = ?3, realname = ?4,
                      gender = ?5, email = ?6
                  WHERE id = ?1 AND username IS NULL",
-                params![id, form.username, hash, form.realname, form.gender, form.email],
+                params![
+                    id,
+                    form.username,
+                    hash,
+                    form.realname,
+                    form.gender,
+                    form.email
+                ],
             )
             .on_unique(Code::NameExists, taken)?;
         if completed == 1 {

@@ -150,7 +150,9 @@ pub fn request_refund(conn: &Connection, order: &Order, reason: &str) -> ApiResu
 fn order_id_param(p: &Params) -> ApiResult<i64> {
     match p.opt_id("order_id")? {
         Some(id) => Ok(id),
-        None => p.opt_id("post_id")?.ok_or_else(|| ApiError::missing("order_id")),
+        None => p
+            .opt_id("post_id")?
+            .ok_or_else(|| ApiError::missing("order_id")),
     }
 }
 
@@ -166,7 +168,10 @@ async fn add(me: Buyer, p: Params, db: &State<Db>) -> Reply {
     check_user_id(&p, me.0)?;
     let post_id = p.id("post_id")?;
     let consultant_id = p.opt_id("consultant_id")?;
-    let claimed_price = p.str("price").map(|raw| parse_yuan("price", raw)).transpose()?;
+    let claimed_price = p
+        .str("price")
+        .map(|raw| parse_yuan("price", raw))
+        .transpose()?;
     let id = db
         .tx(move |tx| {
             let post = owned(tx, post_id, me.0)?;
@@ -181,8 +186,15 @@ async fn add(me: Buyer, p: Params, db: &State<Db>) -> Reply {
                 "INSERT INTO cs_order (order_no, post_id, user_id, consultant_id, price_fen,
                      status, create_date, update_date)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7)",
-                params![new_order_no(), post.id, me.0, consultant_id, post.price_fen,
-                        Status::Unpaid as i64, now],
+                params![
+                    new_order_no(),
+                    post.id,
+                    me.0,
+                    consultant_id,
+                    post.price_fen,
+                    Status::Unpaid as i64,
+                    now
+                ],
             )
             .on_unique(Code::Invalid, "该需求已有未完成的订单")?;
             Ok(tx.last_insert_rowid())

@@ -45,9 +45,11 @@ fn merchant(settings: &Settings) -> Option<Merchant> {
 fn order_of(conn: &Connection, raw: &str, buyer: i64) -> ApiResult<Order> {
     let id = match raw.parse::<i64>() {
         Ok(id) => id,
-        Err(_) => order::by_order_no(conn, raw)?
-            .ok_or_else(|| ApiError::not_found("订单"))?
-            .id,
+        Err(_) => {
+            order::by_order_no(conn, raw)?
+                .ok_or_else(|| ApiError::not_found("订单"))?
+                .id
+        }
     };
     owned_order(conn, id, buyer)
 }
@@ -102,10 +104,7 @@ async fn init(
         })
         .await?;
 
-    let notify_url = format!(
-        "{}{NOTIFY_PATH}",
-        settings.public_url.trim_end_matches('/')
-    );
+    let notify_url = format!("{}{NOTIFY_PATH}", settings.public_url.trim_end_matches('/'));
     let (wechat, data_dir) = (wechat.inner().clone(), settings.data_dir.clone());
     let placed = order.clone();
     let (prepay, code_url, qr) = blocking(move || {

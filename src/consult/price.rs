@@ -11,8 +11,7 @@ pub fn parse_yuan(field: &str, raw: &str) -> ApiResult<i64> {
     let wrong = || ApiError::invalid(field, "必须是元为单位、最多两位小数的金额");
     let (whole, cents) = raw.trim().split_once('.').unwrap_or((raw.trim(), ""));
     let digits = |s: &str| s.chars().all(|c| c.is_ascii_digit());
-    if whole.is_empty() || whole.len() > 7 || !digits(whole) || cents.len() > 2 || !digits(cents)
-    {
+    if whole.is_empty() || whole.len() > 7 || !digits(whole) || cents.len() > 2 || !digits(cents) {
         return Err(wrong());
     }
     let yuan: i64 = whole.parse().map_err(|_| wrong())?;

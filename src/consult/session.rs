@@ -117,10 +117,9 @@ async fn signed_in(req: &Request<'_>, wanted: Option<Kind>) -> ApiResult<Account
         None => Err(ApiError::new(Code::BadToken, "登录已失效, 请重新登录")),
         Some((_, true)) => Err(ApiError::new(Code::BadToken, "登录已过期, 请重新登录")),
         Some((account, false)) => match wanted {
-            Some(kind) if kind != account.kind => Err(ApiError::forbidden(format!(
-                "需要{}账号登录",
-                kind.title()
-            ))),
+            Some(kind) if kind != account.kind => {
+                Err(ApiError::forbidden(format!("需要{}账号登录", kind.title())))
+            }
             _ => Ok(account),
         },
     }

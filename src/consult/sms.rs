@@ -34,7 +34,10 @@ pub fn issue(conn: &Connection, kind: Kind, phone: &str, now_ms: i64) -> ApiResu
         [phone],
         |r| r.get(0),
     )?;
-    if let Some(wait) = last.map(|sent| sent + RESEND_MS - now_ms).filter(|w| *w > 0) {
+    if let Some(wait) = last
+        .map(|sent| sent + RESEND_MS - now_ms)
+        .filter(|w| *w > 0)
+    {
         let secs = (wait + 999) / 1000;
         return Err(ApiError::new(
             Code::Invalid,

@@ -23,15 +23,24 @@ fn register_then_login_gives_the_same_id_and_a_session() {
     assert_eq!(done(json.clone()), vec![Value::from(buyer.id)]);
     let token = json["token"].as_str().unwrap();
     assert_ne!(token, buyer.token, "every login opens its own session");
-    assert_eq!(done(get(&app, "/api/user/post/check", token)), Vec::<Value>::new());
+    assert_eq!(
+        done(get(&app, "/api/user/post/check", token)),
+        Vec::<Value>::new()
+    );
 
     let stored: String = app
         .db()
-        .query_row("SELECT password_hash FROM cs_account WHERE id = ?1", [buyer.id], |r| r.get(0))
+        .query_row(
+            "SELECT password_hash FROM cs_account WHERE id = ?1",
+            [buyer.id],
+            |r| r.get(0),
+        )
         .unwrap();
     assert!(stored.starts_with("$argon2"), "argon2, never the password");
     assert_eq!(
-        app.count(&format!("SELECT COUNT(*) FROM cs_session WHERE token_hash = '{token}'")),
+        app.count(&format!(
+            "SELECT COUNT(*) FROM cs_session WHERE token_hash = '{token}'"
+        )),
         0,
         "only the token's hash is stored"
     );
@@ -95,29 +104,61 @@ fn login_refuses_a_wrong_pair_and_the_other_side() {
         "username=zhangsan&password=wrong-password",
         "username=nobody&password=long-enough-pw",
     ] {
-        refused(&form(&app, "/api/user/login", body), 401, "用户名或密码错误");
+        refused(
+            &form(&app, "/api/user/login", body),
+            401,
+            "用户名或密码错误",
+        );
     }
     refused(
-        &form(&app, "/api/consultant/login", "username=zhangsan&password=long-enough-pw"),
+        &form(
+            &app,
+            "/api/consultant/login",
+            "username=zhangsan&password=long-enough-pw",
+        ),
         401,
         "用户名或密码错误",
     );
-    refused(&form(&app, "/api/user/login", "username=zhangsan"), 303, "password");
+    refused(
+        &form(&app, "/api/user/login", "username=zhangsan"),
+        303,
+        "password",
+    );
 }
 
 #[test]
 fn sessions_are_checked_and_belong_to_one_side() {
     let app = TestApp::new();
-    refused(&call(&app, Method::Get, "/api/user/post/check", "", None), 400, "请先登录");
-    refused(&get(&app, "/api/user/post/check", "forged-token"), 400, "登录已失效");
+    refused(
+        &call(&app, Method::Get, "/api/user/post/check", "", None),
+        400,
+        "请先登录",
+    );
+    refused(
+        &get(&app, "/api/user/post/check", "forged-token"),
+        400,
+        "登录已失效",
+    );
     let buyer = register(&app, "user", "zhangsan");
     let consultant = register(&app, "consultant", "wanglaoshi");
-    refused(&get(&app, "/api/user/post/check", &consultant.token), 403, "买家");
-    refused(&get(&app, "/api/consultant/order/taken", &buyer.token), 403, "顾问");
+    refused(
+        &get(&app, "/api/user/post/check", &consultant.token),
+        403,
+        "买家",
+    );
+    refused(
+        &get(&app, "/api/consultant/order/taken", &buyer.token),
+        403,
+        "顾问",
+    );
     app.db()
         .execute("UPDATE cs_session SET expires_ms = 0", [])
         .unwrap();
-    refused(&get(&app, "/api/user/post/check", &buyer.token), 400, "过期");
+    refused(
+        &get(&app, "/api/user/post/check", &buyer.token),
+        400,
+        "过期",
+    );
 }
 
 /// A fake SMS gateway that records what Leida sends.
@@ -136,7 +177,11 @@ fn sent_code(fake: &FakeServer, nth: usize) -> String {
 }
 
 fn ask_code(app: &TestApp, kind: &str) -> Value {
-    form(app, &format!("/api/{kind}/verification_code"), "phone_number=13800138000")
+    form(
+        app,
+        &format!("/api/{kind}/verification_code"),
+        "phone_number=13800138000",
+    )
 }
 
 fn sign_in(app: &TestApp, kind: &str, code: &str) -> Value {
@@ -211,7 +256,11 @@ fn five_wrong_tries_burn_the_code() {
     let code = sent_code(&fake, 0);
     let wrong = if code == "000000" { "111111" } else { "000000" };
     for left in (0..5).rev() {
-        refused(&sign_in(&app, "user", wrong), 303, &format!("还可尝试 {left} 次"));
+        refused(
+            &sign_in(&app, "user", wrong),
+            303,
+            &format!("还可尝试 {left} 次"),
+        );
     }
     refused(&sign_in(&app, "user", &code), 303, "次数过多");
     assert_eq!(app.count("SELECT COUNT(*) FROM cs_account"), 0);
@@ -222,8 +271,16 @@ fn codes_belong_to_their_side_and_must_be_asked_first() {
     let (app, fake) = sms_app();
     refused(&sign_in(&app, "user", "123456"), 303, "请先获取验证码");
     done(ask_code(&app, "consultant"));
-    refused(&sign_in(&app, "user", &sent_code(&fake, 0)), 303, "请先获取验证码");
-    refused(&form(&app, "/api/user/signin", "phone_number=13800138000"), 303, "verification_code");
+    refused(
+        &sign_in(&app, "user", &sent_code(&fake, 0)),
+        303,
+        "请先获取验证码",
+    );
+    refused(
+        &form(&app, "/api/user/signin", "phone_number=13800138000"),
+        303,
+        "verification_code",
+    );
     let consultant = sign_in(&app, "consultant", &sent_code(&fake, 0));
     let token = consultant["token"].as_str().unwrap().to_string();
     done(get(&app, "/api/consultant/order/taken", &token));
@@ -236,7 +293,11 @@ fn a_failing_sms_gateway_is_refused_and_the_phone_may_ask_again() {
     let app = TestApp::with(|f| f.merge(("sms_api", url)));
     refused(&ask_code(&app, "user"), 500, "短信发送失败");
     refused(&ask_code(&app, "user"), 500, "短信发送失败");
-    assert_eq!(fake.calls("/sms/send").len(), 2, "no minute's wait after a failure");
+    assert_eq!(
+        fake.calls("/sms/send").len(),
+        2,
+        "no minute's wait after a failure"
+    );
     assert_eq!(app.count("SELECT COUNT(*) FROM cs_sms_code"), 0);
 }
 
@@ -271,7 +332,10 @@ fn register_completes_the_account_of_a_phone_sign_in() {
             |r| Ok((r.get(0)?, r.get(1)?)),
         )
         .unwrap();
-    assert_eq!((username.as_str(), phone.as_str()), ("zhangsan", "13800138000"));
+    assert_eq!(
+        (username.as_str(), phone.as_str()),
+        ("zhangsan", "13800138000")
+    );
     // Signed in with a username already: registering again makes a new account.
     let other = register(&app, "user", "lisi");
     assert_ne!(other.id, phone_id);

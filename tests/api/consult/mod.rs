@@ -89,7 +89,13 @@ pub fn register(app: &TestApp, kind: &str, username: &str) -> Who {
     let body = format!(
         "username={username}&password=long-enough-pw&password_again=long-enough-pw&realname=%E5%BC%A0%E4%B8%89&gender=1"
     );
-    let json = call(app, Method::Post, &format!("/api/{kind}/register"), &body, None);
+    let json = call(
+        app,
+        Method::Post,
+        &format!("/api/{kind}/register"),
+        &body,
+        None,
+    );
     let content = done(json.clone());
     Who {
         id: content[0].as_i64().expect("id"),
@@ -134,7 +140,12 @@ pub fn status(app: &TestApp, order_id: i64) -> i64 {
 }
 
 /// WeChat's payment notice for `order_no`, signed with `key`; `tweak` edits fields first.
-pub fn notice(order_no: &str, fen: i64, key: &str, tweak: impl FnOnce(&mut BTreeMap<String, String>)) -> String {
+pub fn notice(
+    order_no: &str,
+    fen: i64,
+    key: &str,
+    tweak: impl FnOnce(&mut BTreeMap<String, String>),
+) -> String {
     let mut fields: BTreeMap<String, String> = [
         ("appid", APPID),
         ("mch_id", MCH_ID),

@@ -35,11 +35,21 @@ fn market() -> Market {
 
 impl Market {
     fn buyer_does(&self, action: &str, order_id: i64) -> Value {
-        post(&self.app, &format!("/api/user/order/{action}"), &format!("order_id={order_id}"), &self.buyer.token)
+        post(
+            &self.app,
+            &format!("/api/user/order/{action}"),
+            &format!("order_id={order_id}"),
+            &self.buyer.token,
+        )
     }
 
     fn consultant_does(&self, who: &Who, action: &str, order_id: i64) -> Value {
-        post(&self.app, &format!("/api/consultant/order/{action}"), &format!("order_id={order_id}"), &who.token)
+        post(
+            &self.app,
+            &format!("/api/consultant/order/{action}"),
+            &format!("order_id={order_id}"),
+            &who.token,
+        )
     }
 
     /// An order moved along the happy path up to `reach` (1 unpaid … 5 completed).
@@ -69,7 +79,9 @@ fn the_server_owns_number_time_price_and_status() {
         "post_id={}&order_no=MINE&create_time=2001-01-01&status=5&price=88.00&consultant_id={}",
         m.post_id, m.wang.id
     );
-    let id = done(post(&m.app, "/api/user/order/add", &body, &m.buyer.token))[0].as_i64().unwrap();
+    let id = done(post(&m.app, "/api/user/order/add", &body, &m.buyer.token))[0]
+        .as_i64()
+        .unwrap();
     let orders = done(get(&m.app, "/api/user/order/list", &m.buyer.token));
     assert_eq!(orders.len(), 1);
     let listed = &orders[0];
@@ -94,21 +106,49 @@ fn order_add_refusals() {
         (&m.buyer, "post_id=999".into(), 302, "需求不存在"),
         (&m.buyer, "".into(), 303, "post_id"),
         (&m.buyer, format!("post_id={p}&price=1.00"), 303, "price"),
-        (&m.buyer, format!("post_id={p}&consultant_id={}", other.id), 302, "顾问不存在"),
-        (&m.buyer, format!("post_id={p}&consultant_id=abc"), 301, "consultant_id"),
+        (
+            &m.buyer,
+            format!("post_id={p}&consultant_id={}", other.id),
+            302,
+            "顾问不存在",
+        ),
+        (
+            &m.buyer,
+            format!("post_id={p}&consultant_id=abc"),
+            301,
+            "consultant_id",
+        ),
     ];
     for (who, body, code, words) in cases {
-        refused(&post(&m.app, "/api/user/order/add", &body, &who.token), code, words);
+        refused(
+            &post(&m.app, "/api/user/order/add", &body, &who.token),
+            code,
+            words,
+        );
     }
     refused(
-        &post(&m.app, "/api/user/order/add", &format!("post_id={p}"), &m.wang.token),
+        &post(
+            &m.app,
+            "/api/user/order/add",
+            &format!("post_id={p}"),
+            &m.wang.token,
+        ),
         403,
         "买家",
     );
     assert_eq!(m.app.count("SELECT COUNT(*) FROM cs_order"), 0);
 
     order(&m.app, &m.buyer, p, "");
-    refused(&post(&m.app, "/api/user/order/add", &format!("post_id={p}"), &m.buyer.token), 303, "未完成的订单");
+    refused(
+        &post(
+            &m.app,
+            "/api/user/order/add",
+            &format!("post_id={p}"),
+            &m.buyer.token,
+        ),
+        303,
+        "未完成的订单",
+    );
     assert_eq!(m.app.count("SELECT COUNT(*) FROM cs_order"), 1);
 }
 
@@ -120,11 +160,21 @@ fn the_happy_path_from_unpaid_to_completed() {
     assert_eq!(status(&m.app, id), 2);
     for who in [&m.wang, &m.zhao] {
         let offered = done(get(&m.app, "/api/consultant/order/offered", &who.token));
-        assert_eq!(offered.len(), 1, "an open order is offered to every consultant");
+        assert_eq!(
+            offered.len(),
+            1,
+            "an open order is offered to every consultant"
+        );
         assert_eq!(offered[0]["status_name"], "待接单");
     }
-    assert_eq!(done(m.consultant_does(&m.wang, "accept", id)), vec![Value::from(id)]);
-    assert_eq!(done(get(&m.app, "/api/consultant/order/offered", &m.zhao.token)), Vec::<Value>::new());
+    assert_eq!(
+        done(m.consultant_does(&m.wang, "accept", id)),
+        vec![Value::from(id)]
+    );
+    assert_eq!(
+        done(get(&m.app, "/api/consultant/order/offered", &m.zhao.token)),
+        Vec::<Value>::new()
+    );
     let taken = done(get(&m.app, "/api/consultant/order/taken", &m.wang.token));
     assert_eq!((taken.len(), taken[0]["status"].as_i64()), (1, Some(3)));
     done(m.consultant_does(&m.wang, "deliver", id));
@@ -139,20 +189,39 @@ fn the_happy_path_from_unpaid_to_completed() {
 #[test]
 fn an_order_offered_to_one_consultant_is_theirs_alone() {
     let m = market();
-    let id = order(&m.app, &m.buyer, m.post_id, &format!("&consultant_id={}", m.wang.id));
+    let id = order(
+        &m.app,
+        &m.buyer,
+        m.post_id,
+        &format!("&consultant_id={}", m.wang.id),
+    );
     refused(&m.consultant_does(&m.wang, "accept", id), 303, "待付款");
     pay_order(&m.app, id);
-    assert_eq!(done(get(&m.app, "/api/consultant/order/offered", &m.zhao.token)), Vec::<Value>::new());
-    assert_eq!(done(get(&m.app, "/api/consultant/order/offered", &m.wang.token)).len(), 1);
+    assert_eq!(
+        done(get(&m.app, "/api/consultant/order/offered", &m.zhao.token)),
+        Vec::<Value>::new()
+    );
+    assert_eq!(
+        done(get(&m.app, "/api/consultant/order/offered", &m.wang.token)).len(),
+        1
+    );
     refused(&m.consultant_does(&m.zhao, "accept", id), 403, "其他顾问");
     done(m.consultant_does(&m.wang, "accept", id));
     refused(&m.consultant_does(&m.wang, "accept", id), 303, "进行中");
     refused(&m.consultant_does(&m.zhao, "deliver", id), 403, "自己");
-    refused(&m.consultant_does(&m.wang, "accept", 999), 302, "订单不存在");
+    refused(
+        &m.consultant_does(&m.wang, "accept", 999),
+        302,
+        "订单不存在",
+    );
     refused(&m.buyer_does("confirm", id), 303, "确认完成");
     done(m.consultant_does(&m.wang, "deliver", id));
     refused(&m.consultant_does(&m.wang, "deliver", id), 303, "待确认");
-    refused(&post(&m.app, "/api/consultant/order/accept", "", &m.wang.token), 303, "order_id");
+    refused(
+        &post(&m.app, "/api/consultant/order/accept", "", &m.wang.token),
+        303,
+        "order_id",
+    );
 }
 
 #[test]
@@ -174,10 +243,17 @@ fn cancelling_unpaid_cancels_and_paid_or_accepted_asks_a_refund() {
 
     let paid = m.order_at(2);
     // The seed's own field name: `post_id`, described as the order's id.
-    done(post(&m.app, "/api/user/order/cancel", &format!("post_id={paid}"), &m.buyer.token));
+    done(post(
+        &m.app,
+        "/api/user/order/cancel",
+        &format!("post_id={paid}"),
+        &m.buyer.token,
+    ));
     assert_eq!(status(&m.app, paid), 7);
     assert_eq!(
-        m.app.count(&format!("SELECT COUNT(*) FROM cs_refund WHERE order_id = {paid} AND amount_fen = 8800")),
+        m.app.count(&format!(
+            "SELECT COUNT(*) FROM cs_refund WHERE order_id = {paid} AND amount_fen = 8800"
+        )),
         1
     );
     refused(&m.buyer_does("cancel", paid), 303, "退款中");
@@ -206,7 +282,11 @@ fn delete_hides_finished_orders_and_refuses_money_in_flight() {
     let m = market();
     let unpaid = m.order_at(1);
     done(m.buyer_does("delete", unpaid));
-    assert_eq!(status(&m.app, unpaid), 6, "an unpaid order is cancelled on deletion");
+    assert_eq!(
+        status(&m.app, unpaid),
+        6,
+        "an unpaid order is cancelled on deletion"
+    );
     refused(&m.buyer_does("delete", unpaid), 302, "订单不存在");
     refused(&m.buyer_does("cancel", unpaid), 302, "订单不存在");
 
@@ -225,10 +305,21 @@ fn delete_hides_finished_orders_and_refuses_money_in_flight() {
     refused(&m.buyer_does("delete", delivered), 303, "待确认");
     done(m.buyer_does("confirm", delivered));
     done(m.buyer_does("delete", delivered));
-    assert_eq!(status(&m.app, delivered), 5, "deleting hides, the record stays");
+    assert_eq!(
+        status(&m.app, delivered),
+        5,
+        "deleting hides, the record stays"
+    );
     let listed = done(get(&m.app, "/api/user/order/list", &m.buyer.token));
-    let statuses: Vec<i64> = listed.iter().map(|o| o["status"].as_i64().unwrap()).collect();
-    assert_eq!(statuses, vec![7, 7], "only the refunding orders remain listed");
+    let statuses: Vec<i64> = listed
+        .iter()
+        .map(|o| o["status"].as_i64().unwrap())
+        .collect();
+    assert_eq!(
+        statuses,
+        vec![7, 7],
+        "only the refunding orders remain listed"
+    );
 }
 
 #[test]
@@ -237,21 +328,59 @@ fn only_the_buyer_touches_their_orders() {
     let other = register(&m.app, "user", "lisi");
     let id = m.order_at(1);
     for action in ["cancel", "delete", "confirm"] {
-        let json = post(&m.app, &format!("/api/user/order/{action}"), &format!("order_id={id}"), &other.token);
+        let json = post(
+            &m.app,
+            &format!("/api/user/order/{action}"),
+            &format!("order_id={id}"),
+            &other.token,
+        );
         refused(&json, 403, "自己的订单");
     }
-    refused(&call(&m.app, Method::Post, "/api/user/order/cancel", "order_id=1", Some("x")), 400, "登录");
+    refused(
+        &call(
+            &m.app,
+            Method::Post,
+            "/api/user/order/cancel",
+            "order_id=1",
+            Some("x"),
+        ),
+        400,
+        "登录",
+    );
     refused(&m.buyer_does("cancel", 999), 302, "订单不存在");
-    refused(&post(&m.app, "/api/user/order/cancel", "", &m.buyer.token), 303, "order_id");
-    assert_eq!(done(get(&m.app, "/api/user/order/list", &other.token)), Vec::<Value>::new());
+    refused(
+        &post(&m.app, "/api/user/order/cancel", "", &m.buyer.token),
+        303,
+        "order_id",
+    );
+    assert_eq!(
+        done(get(&m.app, "/api/user/order/list", &other.token)),
+        Vec::<Value>::new()
+    );
     assert_eq!(status(&m.app, id), 1);
 }
 
 #[test]
 fn unknown_paths_and_methods_answer_in_the_consulting_envelope() {
     let app = TestApp::new();
-    refused(&call(&app, Method::Get, "/api/user/nothing/here", "", None), 404, "非法请求");
-    refused(&call(&app, Method::Get, "/api/user/post/publish", "", None), 402, "请求方式");
-    refused(&call(&app, Method::Get, "/api/consultant/order/accept", "", None), 402, "请求方式");
-    refused(&call(&app, Method::Get, "/api/pay/init", "", None), 402, "请求方式");
+    refused(
+        &call(&app, Method::Get, "/api/user/nothing/here", "", None),
+        404,
+        "非法请求",
+    );
+    refused(
+        &call(&app, Method::Get, "/api/user/post/publish", "", None),
+        402,
+        "请求方式",
+    );
+    refused(
+        &call(&app, Method::Get, "/api/consultant/order/accept", "", None),
+        402,
+        "请求方式",
+    );
+    refused(
+        &call(&app, Method::Get, "/api/pay/init", "", None),
+        402,
+        "请求方式",
+    );
 }

@@ -80,14 +80,23 @@ fn init_places_a_signed_native_order_for_the_posts_price_and_draws_its_qr_code()
     let sent = fake.calls("/pay/unifiedorder");
     assert_eq!(sent.len(), 1);
     let request = wxpay::from_xml(&sent[0].body).unwrap();
-    assert!(wxpay::verify(&request, KEY), "signed with the merchant key: {request:?}");
-    assert_eq!(request["total_fee"], "8800", "the post's price, not the client's total_fee");
+    assert!(
+        wxpay::verify(&request, KEY),
+        "signed with the merchant key: {request:?}"
+    );
+    assert_eq!(
+        request["total_fee"], "8800",
+        "the post's price, not the client's total_fee"
+    );
     assert_eq!(request["trade_type"], "NATIVE");
     assert_eq!(request["appid"], APPID);
     assert_eq!(request["mch_id"], MCH_ID);
     assert_eq!(request["out_trade_no"], order_no(&app, id));
     assert_eq!(request["spbill_create_ip"], "203.0.113.7");
-    assert_eq!(request["notify_url"], "https://consult.example/api/pay/notify");
+    assert_eq!(
+        request["notify_url"],
+        "https://consult.example/api/pay/notify"
+    );
     assert!(request["body"].contains("demand"));
     assert!(!request.contains_key("openid"));
 
@@ -103,7 +112,9 @@ fn init_places_a_signed_native_order_for_the_posts_price_and_draws_its_qr_code()
         .unwrap();
     assert_eq!(decode_qr(&png), CODE_URL);
     assert_eq!(
-        app.count(&format!("SELECT COUNT(*) FROM cs_order WHERE id = {id} AND code_url = '{CODE_URL}'")),
+        app.count(&format!(
+            "SELECT COUNT(*) FROM cs_order WHERE id = {id} AND code_url = '{CODE_URL}'"
+        )),
         1
     );
     // The order number works as out_trade_no too.
@@ -117,14 +128,53 @@ fn init_refusals() {
     let app = pay_app(&fake);
     let (buyer, id) = buyer_with_order(&app);
     let other = register(&app, "user", "lisi");
-    refused(&post(&app, "/api/pay/init", &format!("out_trade_no={id}"), &other.token), 403, "自己的订单");
-    refused(&post(&app, "/api/pay/init", "out_trade_no=999", &buyer.token), 302, "订单不存在");
-    refused(&post(&app, "/api/pay/init", "out_trade_no=CSNOPE", &buyer.token), 302, "订单不存在");
-    refused(&post(&app, "/api/pay/init", "total_fee=1", &buyer.token), 303, "out_trade_no");
+    refused(
+        &post(
+            &app,
+            "/api/pay/init",
+            &format!("out_trade_no={id}"),
+            &other.token,
+        ),
+        403,
+        "自己的订单",
+    );
+    refused(
+        &post(&app, "/api/pay/init", "out_trade_no=999", &buyer.token),
+        302,
+        "订单不存在",
+    );
+    refused(
+        &post(&app, "/api/pay/init", "out_trade_no=CSNOPE", &buyer.token),
+        302,
+        "订单不存在",
+    );
+    refused(
+        &post(&app, "/api/pay/init", "total_fee=1", &buyer.token),
+        303,
+        "out_trade_no",
+    );
     let consultant = register(&app, "consultant", "wang");
-    refused(&post(&app, "/api/pay/init", &format!("out_trade_no={id}"), &consultant.token), 403, "买家");
+    refused(
+        &post(
+            &app,
+            "/api/pay/init",
+            &format!("out_trade_no={id}"),
+            &consultant.token,
+        ),
+        403,
+        "买家",
+    );
     send_notice(&app, &notice(&order_no(&app, id), 8800, KEY, |_| {}));
-    refused(&post(&app, "/api/pay/init", &format!("out_trade_no={id}"), &buyer.token), 303, "待接单");
+    refused(
+        &post(
+            &app,
+            "/api/pay/init",
+            &format!("out_trade_no={id}"),
+            &buyer.token,
+        ),
+        303,
+        "待接单",
+    );
     assert!(fake.calls("/pay/unifiedorder").is_empty());
 }
 
@@ -132,7 +182,16 @@ fn init_refusals() {
 fn init_without_a_merchant_is_refused_clearly() {
     let app = TestApp::new();
     let (buyer, id) = buyer_with_order(&app);
-    refused(&post(&app, "/api/pay/init", &format!("out_trade_no={id}"), &buyer.token), 403, "pay_mch_id");
+    refused(
+        &post(
+            &app,
+            "/api/pay/init",
+            &format!("out_trade_no={id}"),
+            &buyer.token,
+        ),
+        403,
+        "pay_mch_id",
+    );
 }
 
 #[test]
@@ -153,8 +212,20 @@ fn a_wechat_refusal_is_passed_on_and_changes_nothing() {
     });
     let app = pay_app(&fake);
     let (buyer, id) = buyer_with_order(&app);
-    refused(&post(&app, "/api/pay/init", &format!("out_trade_no={id}"), &buyer.token), 500, "NOTENOUGH");
-    assert_eq!(app.count("SELECT COUNT(*) FROM cs_order WHERE code_url != ''"), 0);
+    refused(
+        &post(
+            &app,
+            "/api/pay/init",
+            &format!("out_trade_no={id}"),
+            &buyer.token,
+        ),
+        500,
+        "NOTENOUGH",
+    );
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM cs_order WHERE code_url != ''"),
+        0
+    );
 }
 
 fn verdicts(app: &TestApp) -> Vec<String> {
@@ -177,14 +248,22 @@ fn a_notice_marks_the_order_paid_exactly_once() {
     assert_eq!(status(&app, id), 2);
     let paid_at: String = app
         .db()
-        .query_row("SELECT paid_date || transaction_id FROM cs_order WHERE id = ?1", [id], |r| r.get(0))
+        .query_row(
+            "SELECT paid_date || transaction_id FROM cs_order WHERE id = ?1",
+            [id],
+            |r| r.get(0),
+        )
         .unwrap();
 
     let again = send_notice(&app, &xml);
     assert_eq!(again["return_code"], "SUCCESS", "a repeat is acknowledged");
     let paid_again: String = app
         .db()
-        .query_row("SELECT paid_date || transaction_id FROM cs_order WHERE id = ?1", [id], |r| r.get(0))
+        .query_row(
+            "SELECT paid_date || transaction_id FROM cs_order WHERE id = ?1",
+            [id],
+            |r| r.get(0),
+        )
         .unwrap();
     assert_eq!(paid_at, paid_again, "and changes nothing");
     assert_eq!(status(&app, id), 2);
@@ -193,7 +272,9 @@ fn a_notice_marks_the_order_paid_exactly_once() {
     assert!(stored[1].contains("重复"), "{stored:?}");
     let body: String = app
         .db()
-        .query_row("SELECT body FROM pay_notify ORDER BY id LIMIT 1", [], |r| r.get(0))
+        .query_row("SELECT body FROM pay_notify ORDER BY id LIMIT 1", [], |r| {
+            r.get(0)
+        })
         .unwrap();
     assert_eq!(body, xml, "stored raw");
 }
@@ -214,12 +295,25 @@ fn forged_or_mismatched_notices_are_refused_stored_and_change_nothing() {
         notice(&no, 8800, KEY, |_| {})
     );
     let cases = [
-        (notice(&no, 8800, "0123456789abcdef0123456789abcdef", |_| {}), "签名"),
+        (
+            notice(&no, 8800, "0123456789abcdef0123456789abcdef", |_| {}),
+            "签名",
+        ),
         (unsigned, "签名"),
         (doctype, "XML"),
         (notice(&no, 1, KEY, |_| {}), "金额"),
-        (notice(&no, 8800, KEY, |f| { f.insert("appid".into(), "wx-other".into()); }), "appid"),
-        (notice(&no, 8800, KEY, |f| { f.insert("mch_id".into(), "1900000000".into()); }), "mch_id"),
+        (
+            notice(&no, 8800, KEY, |f| {
+                f.insert("appid".into(), "wx-other".into());
+            }),
+            "appid",
+        ),
+        (
+            notice(&no, 8800, KEY, |f| {
+                f.insert("mch_id".into(), "1900000000".into());
+            }),
+            "mch_id",
+        ),
         (notice("CSUNKNOWN", 8800, KEY, |_| {}), "订单不存在"),
     ];
     for (xml, why) in &cases {
@@ -228,9 +322,16 @@ fn forged_or_mismatched_notices_are_refused_stored_and_change_nothing() {
         assert!(answer["return_msg"].contains(why), "{answer:?}");
     }
     assert_eq!(status(&app, id), 1);
-    assert_eq!(app.count("SELECT COUNT(*) FROM cs_order WHERE paid_date IS NOT NULL"), 0);
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM cs_order WHERE paid_date IS NOT NULL"),
+        0
+    );
     let stored = verdicts(&app);
-    assert_eq!(stored.len(), cases.len(), "every notice is stored with its verdict");
+    assert_eq!(
+        stored.len(),
+        cases.len(),
+        "every notice is stored with its verdict"
+    );
     assert!(stored[3].contains("金额"), "{stored:?}");
 }
 
@@ -251,11 +352,21 @@ fn money_for_a_cancelled_order_becomes_a_refund_request() {
     let fake = fake_pay();
     let app = pay_app(&fake);
     let (buyer, id) = buyer_with_order(&app);
-    done(post(&app, "/api/user/order/cancel", &format!("order_id={id}"), &buyer.token));
+    done(post(
+        &app,
+        "/api/user/order/cancel",
+        &format!("order_id={id}"),
+        &buyer.token,
+    ));
     let answer = send_notice(&app, &notice(&order_no(&app, id), 8800, KEY, |_| {}));
     assert_eq!(answer["return_code"], "SUCCESS");
     assert_eq!(status(&app, id), 7);
-    assert_eq!(app.count(&format!("SELECT COUNT(*) FROM cs_refund WHERE order_id = {id}")), 1);
+    assert_eq!(
+        app.count(&format!(
+            "SELECT COUNT(*) FROM cs_refund WHERE order_id = {id}"
+        )),
+        1
+    );
 }
 
 #[test]
@@ -269,5 +380,8 @@ fn notify_without_a_merchant_answers_fail_in_xml() {
         .dispatch();
     let answer = wxpay::from_xml(&response.into_string().unwrap()).unwrap();
     assert_eq!(answer["return_code"], "FAIL");
-    assert_eq!(app.count("SELECT COUNT(*) FROM pay_notify WHERE app = 'consult'"), 1);
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM pay_notify WHERE app = 'consult'"),
+        1
+    );
 }
