@@ -7,7 +7,7 @@ use serde_json::{json, Map, Value};
 use crate::clock;
 use crate::error::ApiResult;
 use crate::web::params::Page;
-use crate::zhuge::data::{customer, relation};
+use crate::zhuge::data::{customer, notice, relation};
 
 /// Action names, 1–12, as seed 003 lists them.
 pub const ACTIONS: [&str; 12] = [
@@ -64,6 +64,7 @@ pub fn record(
     stmt.execute(params![user_id, customer_id, action, remark, clock::now()])?;
     let id = c.last_insert_rowid();
     relation::touch_activity(c, user_id, customer_id)?;
+    notice::push_to_salesperson(c, user_id, || notice::customer_line(c, customer_id, remark))?;
     Ok(id)
 }
 

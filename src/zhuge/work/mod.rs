@@ -1,9 +1,10 @@
 //! `/zhugeleida/qiyeweixin/`: what salespeople and administrators call, signed by the employee.
 
+pub mod chat;
 pub mod radar;
 
 use rocket::Route;
 
 pub fn routes() -> Vec<Route> {
-    radar::routes()
+    [radar::routes(), chat::routes()].concat()
 }
