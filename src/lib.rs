@@ -5,6 +5,7 @@
 pub mod cli;
 pub mod clock;
 pub mod config;
+pub mod consult;
 pub mod db;
 pub mod demo;
 pub mod error;
@@ -46,7 +47,7 @@ pub fn build(figment: Figment) -> Result<Rocket<Build>, String> {
         .manage(db)
         .manage(wechat)
         .manage(settings);
-    Ok(zhuge::mount(rocket))
+    Ok(consult::mount(zhuge::mount(rocket)))
 }
 
 /// 200 while the database answers, 503 otherwise: the load benchmarks' constant baseline.

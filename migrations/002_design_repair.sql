@@ -1,0 +1,3 @@
+-- Version 2: reserved for the design-form and repair apps (seeds 000 and 004).
+-- This placeholder keeps migration numbering in the consult branch; the lead's merge
+-- replaces it with the real file.
