@@ -7,6 +7,7 @@ pub mod clock;
 pub mod config;
 pub mod db;
 pub mod demo;
+pub mod design;
 pub mod error;
 pub mod media;
 pub mod password;
@@ -44,7 +45,7 @@ pub fn build(figment: Figment) -> Result<Rocket<Build>, String> {
         .manage(db)
         .manage(wechat)
         .manage(settings);
-    Ok(zhuge::mount(rocket))
+    Ok(design::mount(zhuge::mount(rocket)))
 }
 
 /// 200 while the database answers, 503 otherwise: the load benchmarks' constant baseline.
