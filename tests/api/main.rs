@@ -3,6 +3,7 @@
 
 mod common;
 mod crypto;
+mod design;
 mod foundation;
 mod media;
 mod zhuge_card;
