@@ -10,6 +10,7 @@ pub mod demo;
 pub mod design;
 pub mod error;
 pub mod media;
+pub mod outbox;
 pub mod password;
 pub mod web;
 pub mod wechat;
@@ -40,6 +41,7 @@ pub fn build(figment: Figment) -> Result<Rocket<Build>, String> {
 
     let rocket = rocket::custom(figment)
         .attach(web::TrailingSlash)
+        .attach(outbox::Sender)
         .mount("/", routes![healthz])
         .mount("/statics", web::statics::routes())
         .manage(db)

@@ -3,7 +3,10 @@
 
 pub mod crypto;
 pub mod mini;
+pub mod pay;
+pub mod token;
 
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use serde_json::Value;
@@ -19,6 +22,7 @@ pub struct WeChat {
     pub mini_base: String,
     pub work_base: String,
     pub pay_base: String,
+    refresh_lock: Arc<Mutex<()>>,
 }
 
 impl WeChat {
@@ -33,6 +37,7 @@ impl WeChat {
             mini_base: settings.wechat_api.trim_end_matches('/').to_string(),
             work_base: settings.work_wechat_api.trim_end_matches('/').to_string(),
             pay_base: settings.pay_api.trim_end_matches('/').to_string(),
+            refresh_lock: Arc::default(),
         }
     }
 
@@ -46,6 +51,35 @@ impl WeChat {
         response
             .body_mut()
             .read_json()
+            .map_err(|e| unreachable_service(url, e))
+    }
+
+    /// POST a JSON body, expecting JSON.
+    pub fn post_json(&self, url: &str, query: &[(&str, &str)], body: &Value) -> ApiResult<Value> {
+        let mut request = self.agent.post(url);
+        for (k, v) in query {
+            request = request.query(*k, *v);
+        }
+        let mut response = request
+            .send_json(body)
+            .map_err(|e| unreachable_service(url, e))?;
+        response
+            .body_mut()
+            .read_json()
+            .map_err(|e| unreachable_service(url, e))
+    }
+
+    /// POST a text body (Pay's XML), expecting text back.
+    pub fn post_text(&self, url: &str, content_type: &str, body: String) -> ApiResult<String> {
+        let mut response = self
+            .agent
+            .post(url)
+            .header("Content-Type", content_type)
+            .send(body)
+            .map_err(|e| unreachable_service(url, e))?;
+        response
+            .body_mut()
+            .read_to_string()
             .map_err(|e| unreachable_service(url, e))
     }
 }

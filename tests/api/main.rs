@@ -6,6 +6,8 @@ mod crypto;
 mod design;
 mod foundation;
 mod media;
+mod outbox;
+mod pay;
 mod zhuge_card;
 mod zhuge_login;
 mod zhuge_radar;
