@@ -12,6 +12,7 @@ pub mod error;
 pub mod media;
 pub mod outbox;
 pub mod password;
+pub mod repair;
 pub mod web;
 pub mod wechat;
 pub mod zhuge;
@@ -47,7 +48,7 @@ pub fn build(figment: Figment) -> Result<Rocket<Build>, String> {
         .manage(db)
         .manage(wechat)
         .manage(settings);
-    Ok(design::mount(zhuge::mount(rocket)))
+    Ok(repair::mount(design::mount(zhuge::mount(rocket))))
 }
 
 /// 200 while the database answers, 503 otherwise: the load benchmarks' constant baseline.
