@@ -7,6 +7,7 @@ pub mod chat;
 pub mod data;
 pub mod demo;
 pub mod form;
+pub mod notice;
 pub mod user;
 
 use rocket::{catchers, Build, Rocket};
@@ -21,6 +22,7 @@ pub fn mount(rocket: Rocket<Build>) -> Rocket<Build> {
         form::routes(),
         chat::routes(),
         assess::routes(),
+        notice::routes(),
     ]
     .concat();
     rocket

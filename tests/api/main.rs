@@ -4,6 +4,7 @@
 mod common;
 mod crypto;
 mod design;
+mod design_notice;
 mod foundation;
 mod media;
 mod outbox;
