@@ -9,6 +9,8 @@ mod foundation;
 mod media;
 mod outbox;
 mod pay;
+mod repair_user;
+mod repair_workflow;
 mod zhuge_card;
 mod zhuge_login;
 mod zhuge_radar;
