@@ -578,3 +578,39 @@ fn imgupload_refuses_files_over_the_limit() {
     let json = upload(&app, &png(), Some(&openid), "");
     assert_eq!(json["code"], 303, "{json}");
 }
+
+#[test]
+fn the_demo_firm_signs_in_offline_with_the_documented_codes() {
+    let app = TestApp::new();
+    let db = app.client.rocket().state::<leida::db::Db>().unwrap();
+    leida::demo::fill(db).unwrap();
+    for table in [
+        "sm_user",
+        "sm_employee",
+        "sm_form",
+        "sm_form_log",
+        "sm_message",
+        "sm_assess",
+    ] {
+        assert!(
+            app.count(&format!("SELECT COUNT(*) FROM {table}")) > 0,
+            "{table}"
+        );
+    }
+    let openid = sign_in_as(&app, "design-zhao");
+    let own = app.post_form("/small/show", &format!("openid={openid}"));
+    assert_eq!(own["data"]["data_count"], 2, "{own}");
+    let manager = sign_in_as(&app, "design-manager");
+    let all = app.post_form("/small/show", &format!("openid={manager}"));
+    assert_eq!(all["data"]["data_count"], 6);
+    let done = app.post_form("/small/show", &format!("openid={manager}&status=4"));
+    let id = done["data"]["ret_data"][0]["id"].as_i64().unwrap();
+    let review = app.post_form("/small/getassess", &format!("orderid={id}"));
+    assert_eq!(review["data"]["designerstarts"], 5);
+}
+
+fn sign_in_as(app: &TestApp, code: &str) -> String {
+    let json = app.post_form("/small/getUserInfo", &format!("code={code}&iv=aXY="));
+    assert!(json["data"]["level"].as_i64().unwrap() > 0, "{json}");
+    json["data"]["openid"].as_str().unwrap().to_string()
+}

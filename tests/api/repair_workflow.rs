@@ -489,3 +489,43 @@ fn pictures_are_uploaded_then_named_in_the_form() {
     );
     assert_eq!(upload(&s.app, None, &png())["code"], 400);
 }
+
+#[test]
+fn the_demo_site_signs_in_offline_with_the_documented_codes() {
+    let app = TestApp::new();
+    let db = app.client.rocket().state::<leida::db::Db>().unwrap();
+    leida::demo::fill(db).unwrap();
+    let login = |code: &str| {
+        let json = post(&app, "/api/login", None, &json!({"code": code}));
+        assert_eq!(json["code"], 0, "{json}");
+        json["data"]["token"].as_str().unwrap().to_string()
+    };
+    let admin = login("repair-admin");
+    let all = get(&app, "/api/process/instance", Some(&admin));
+    assert_eq!(all["data"]["data_count"], 6, "{all}");
+    for state in [
+        "pending",
+        "assigned",
+        "processing",
+        "finished",
+        "closed",
+        "cancelled",
+    ] {
+        let one = get(
+            &app,
+            &format!("/api/process/instance?status={state}"),
+            Some(&admin),
+        );
+        assert_eq!(one["data"]["data_count"], 1, "{state}");
+    }
+    let resident = login("repair-wu");
+    let finished = get(
+        &app,
+        "/api/process/instance?status=finished",
+        Some(&resident),
+    );
+    let id = finished["data"]["list"][0]["id"].as_i64().unwrap();
+    let body = json!({"action": "confirm", "id": id});
+    let closed = post(&app, "/api/process/instance", Some(&resident), &body);
+    assert_eq!(closed["data"]["status"], "closed", "{closed}");
+}
