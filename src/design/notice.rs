@@ -51,10 +51,10 @@ fn message(p: &Params) -> ApiResult<Map<String, Value>> {
         }
     }
     for key in ["touser", "template_id"] {
-        if !body
+        if body
             .get(key)
             .and_then(Value::as_str)
-            .is_some_and(|s| !s.is_empty())
+            .is_none_or(str::is_empty)
         {
             return Err(ApiError::missing(&format!("data.{key}")));
         }
