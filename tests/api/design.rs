@@ -188,6 +188,16 @@ fn who_may_add_whom() {
     };
     assert_eq!(add(&f.service, "13900000010", 2), 200);
     assert_eq!(add(&f.service, "13900000011", 3), 403);
+    assert_eq!(
+        add(&f.service, "13900000000", 2),
+        403,
+        "no demoting the manager"
+    );
+    assert_eq!(
+        add(&f.service, "13900000002", 2),
+        403,
+        "no re-levelling a colleague"
+    );
     assert_eq!(add(&f.designer, "13900000012", 2), 403);
     assert_eq!(add(&f.alice, "13900000013", 2), 403);
     assert_eq!(add(&f.manager, "13900000014", 1), 303);

@@ -157,6 +157,10 @@ pub fn add_employee(
     if adder.phone.as_deref() == Some(phone) {
         return Err(ApiError::new(Code::SelfDelete, "不能修改自己的职位"));
     }
+    // Customer service may add designers, but not re-level a colleague or a manager.
+    if adder.level != MANAGER && current_level(c, phone)? > CUSTOMER {
+        return Err(ApiError::forbidden("只有管理员可以修改员工的职位"));
+    }
     c.execute(
         "INSERT INTO sm_employee (phone, level, name, added_by, create_date)
          VALUES (?1, ?2, ?3, ?4, ?5)
@@ -172,6 +176,16 @@ pub fn add_employee(
         json!({"phone": phone, "level": level, "level_name": level_name(level),
               "name": name, "bound": bound > 0}),
     )
+}
+
+/// The level a phone has now: on the roster, or bound by a user (0 when neither).
+fn current_level(c: &Connection, phone: &str) -> ApiResult<i64> {
+    Ok(c.query_row(
+        "SELECT MAX(COALESCE((SELECT level FROM sm_employee WHERE phone = ?1), 0),
+                    COALESCE((SELECT level FROM sm_user WHERE phone = ?1), 0))",
+        [phone],
+        |r| r.get(0),
+    )?)
 }
 
 /// Stores a formId; the same one twice is kept once.
