@@ -142,7 +142,7 @@ impl Worker {
             let ids: Vec<i64> = batch.iter().map(|d| d.id).collect();
             let attempts = batch[0].attempts;
             let Some(message) = merge(batch) else {
-                self.finish(ids, attempts, Err("无法读取的消息".into()))
+                self.finish(ids, attempts, Outcome::GiveUp("无法读取的消息".into()))
                     .await?;
                 continue;
             };
@@ -152,7 +152,7 @@ impl Worker {
             let outcome =
                 crate::web::blocking(move || Ok(deliver(&wechat, &db, &settings, &message)))
                     .await?;
-            if outcome.is_ok() {
+            if matches!(outcome, Outcome::Sent) {
                 self.sent
                     .entry(recipient)
                     .or_default()
@@ -174,35 +174,32 @@ impl Worker {
         window.len() < PER_MINUTE
     }
 
-    async fn finish(
-        &self,
-        ids: Vec<i64>,
-        attempts: i64,
-        outcome: Result<(), String>,
-    ) -> ApiResult<()> {
-        if let Err(why) = &outcome {
-            if attempts + 1 >= MAX_ATTEMPTS {
-                log::error!(
-                    "outbox: giving up on messages {ids:?} after {MAX_ATTEMPTS} tries: {why}"
-                );
-            } else {
+    async fn finish(&self, ids: Vec<i64>, attempts: i64, outcome: Outcome) -> ApiResult<()> {
+        let tries = match &outcome {
+            Outcome::Sent => attempts + 1,
+            Outcome::Retry(why) if attempts + 1 < MAX_ATTEMPTS => {
                 log::warn!("outbox: messages {ids:?} not sent, will retry: {why}");
+                attempts + 1
             }
-        }
+            Outcome::Retry(why) | Outcome::GiveUp(why) => {
+                log::error!("outbox: giving up on messages {ids:?}: {why}");
+                MAX_ATTEMPTS
+            }
+        };
+        let (sent_at, error) = match outcome {
+            Outcome::Sent => (Some(crate::clock::now()), None),
+            Outcome::Retry(why) | Outcome::GiveUp(why) => (None, Some(why)),
+        };
+        let next_try_at = unix_now() + backoff(attempts);
         self.db
             .tx(move |c| {
+                let mut stmt = c.prepare_cached(
+                    "UPDATE outbox SET sent_at = ?2, attempts = ?3, next_try_at = ?4,
+                            last_error = COALESCE(?5, last_error)
+                     WHERE id = ?1",
+                )?;
                 for id in ids {
-                    match &outcome {
-                        Ok(()) => c.execute(
-                            "UPDATE outbox SET sent_at = ?2, attempts = attempts + 1 WHERE id = ?1",
-                            params![id, crate::clock::now()],
-                        )?,
-                        Err(why) => c.execute(
-                            "UPDATE outbox SET attempts = attempts + 1, last_error = ?2,
-                                    next_try_at = ?3 WHERE id = ?1",
-                            params![id, why, unix_now() + backoff(attempts)],
-                        )?,
-                    };
+                    stmt.execute(params![id, sent_at, tries, next_try_at, error])?;
                 }
                 Ok(())
             })
@@ -276,8 +273,56 @@ fn merge(batch: Vec<Due>) -> Option<Message> {
     }
 }
 
+/// What became of one delivery.
+enum Outcome {
+    Sent,
+    /// Worth another try later (WeChat down, a refused formId...).
+    Retry(String),
+    /// Will never work as configured (no Work WeChat set up).
+    GiveUp(String),
+}
+
+fn deliver(wechat: &WeChat, db: &Db, settings: &Settings, msg: &Message) -> Outcome {
+    let msg = match resolve(settings, msg) {
+        Ok(msg) => msg,
+        Err(why) => return Outcome::GiveUp(why),
+    };
+    match send(wechat, db, settings, &msg) {
+        Ok(()) => Outcome::Sent,
+        Err(why) => Outcome::Retry(why),
+    }
+}
+
+/// A Work WeChat push with an empty corp goes through the configured default corp and agent.
+fn resolve(settings: &Settings, msg: &Message) -> Result<Message, String> {
+    match msg {
+        Message::WorkText {
+            corpid,
+            agentid,
+            touser,
+            content,
+        } if corpid.is_empty() => {
+            if settings.work_wechat_corpid.is_empty() {
+                return Err("未配置企业微信 (work_wechat_corpid), 雷达推送不发送".into());
+            }
+            let agentid = if agentid.is_empty() {
+                settings.work_wechat_agentid.clone()
+            } else {
+                agentid.clone()
+            };
+            Ok(Message::WorkText {
+                corpid: settings.work_wechat_corpid.clone(),
+                agentid,
+                touser: touser.clone(),
+                content: content.clone(),
+            })
+        }
+        other => Ok(other.clone()),
+    }
+}
+
 /// One HTTP delivery; a refused access token is renewed and the call tried once more.
-fn deliver(wechat: &WeChat, db: &Db, settings: &Settings, msg: &Message) -> Result<(), String> {
+fn send(wechat: &WeChat, db: &Db, settings: &Settings, msg: &Message) -> Result<(), String> {
     for retry in [false, true] {
         let (token_key, token) =
             access_token(wechat, db, settings, msg).map_err(|e| e.msg.to_string())?;

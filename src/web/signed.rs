@@ -136,3 +136,31 @@ impl<'r> FromRequest<'r> for Employee {
         }
     }
 }
+
+/// Either principal, for routes both may call: the signature is tried against the employee
+/// with that `user_id` first, then the customer (SPEC §9).
+#[derive(Debug, Clone)]
+pub enum Signer {
+    Employee(Employee),
+    Customer(Customer),
+}
+
+#[rocket::async_trait]
+impl<'r> FromRequest<'r> for Signer {
+    type Error = ApiError;
+
+    async fn from_request(req: &'r Request<'_>) -> Outcome<Self, ApiError> {
+        let signer = match verify_employee(req).await {
+            Ok(me) => Ok(Signer::Employee(me)),
+            Err(refused) if refused.code == Code::BadToken => verify_customer(req)
+                .await
+                .map(Signer::Customer)
+                .map_err(|_| refused),
+            Err(refused) => Err(refused),
+        };
+        match signer {
+            Ok(signer) => Outcome::Success(signer),
+            Err(err) => refuse(req, err),
+        }
+    }
+}

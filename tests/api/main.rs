@@ -12,6 +12,8 @@ mod pay;
 mod repair_user;
 mod repair_workflow;
 mod zhuge_card;
+mod zhuge_chat;
 mod zhuge_login;
+mod zhuge_product;
 mod zhuge_radar;
 mod zhuge_signature;

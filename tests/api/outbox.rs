@@ -165,3 +165,25 @@ fn work_wechat_pushes_to_one_member_are_coalesced() {
     let token = fake.calls("/cgi-bin/gettoken");
     assert_eq!(token[0].param("corpsecret").as_deref(), Some("corp-secret"));
 }
+
+#[test]
+fn a_push_without_work_wechat_configured_is_given_up_without_a_call() {
+    let fake = FakeServer::start(|_| (200, json!({"errcode": 0}).to_string()));
+    let app = TestApp::new();
+    let push = Message::WorkText {
+        corpid: String::new(),
+        agentid: String::new(),
+        touser: "zhangsan".into(),
+        content: "x".into(),
+    };
+    enqueue(&app.db(), &push).unwrap();
+    wait_for("the push given up", || {
+        app.count("SELECT COUNT(*) FROM outbox WHERE attempts = 6 AND sent_at IS NULL") == 1
+    });
+    let error: String = app
+        .db()
+        .query_row("SELECT last_error FROM outbox", [], |r| r.get(0))
+        .unwrap();
+    assert!(error.contains("未配置企业微信"), "{error}");
+    assert!(fake.requests().is_empty());
+}
