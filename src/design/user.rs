@@ -6,7 +6,7 @@ use serde_json::{json, Value};
 use super::data::user::{self, level_name, User};
 use crate::config::Settings;
 use crate::db::Db;
-use crate::error::{ApiError, ApiResult};
+use crate::error::{ApiError, ApiResult, Code};
 use crate::web::blocking;
 use crate::web::envelope::{ok, Reply};
 use crate::web::params::Params;
@@ -96,10 +96,7 @@ async fn register(p: Params, db: &State<Db>) -> Reply {
                 return Ok(me);
             }
             if me.phone.is_some() {
-                return Err(ApiError::new(
-                    crate::error::Code::NameExists,
-                    "该微信已绑定其他手机号",
-                ));
+                return Err(ApiError::new(Code::NameExists, "该微信已绑定其他手机号"));
             }
             user::bind_phone(tx, &me, &phone)?;
             user::caller(tx, &openid)

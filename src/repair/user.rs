@@ -5,7 +5,7 @@ use rocket::{get, post, routes, Route, State};
 use serde_json::{json, Map, Value};
 
 use super::data::{self, Member, Profile};
-use super::reply::{ok, RepairError, Reply};
+use super::reply::{ok, Reply};
 use crate::config::Settings;
 use crate::db::Db;
 use crate::error::{ApiError, ApiResult, Code};
@@ -190,7 +190,6 @@ async fn login(
             }
             Ok((token, data::one(tx, id)?))
         })
-        .await
-        .map_err(RepairError::from)?;
+        .await?;
     ok(json!({"token": token, "user": user}))
 }
