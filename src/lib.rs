@@ -8,10 +8,12 @@ pub mod config;
 pub mod consult;
 pub mod db;
 pub mod demo;
+pub mod design;
 pub mod error;
 pub mod media;
 pub mod outbox;
 pub mod password;
+pub mod repair;
 pub mod web;
 pub mod wechat;
 pub mod zhuge;
@@ -47,7 +49,9 @@ pub fn build(figment: Figment) -> Result<Rocket<Build>, String> {
         .manage(db)
         .manage(wechat)
         .manage(settings);
-    Ok(consult::mount(zhuge::mount(rocket)))
+    Ok(consult::mount(repair::mount(design::mount(zhuge::mount(
+        rocket,
+    )))))
 }
 
 /// 200 while the database answers, 503 otherwise: the load benchmarks' constant baseline.

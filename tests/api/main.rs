@@ -4,10 +4,14 @@
 mod common;
 mod consult;
 mod crypto;
+mod design;
+mod design_notice;
 mod foundation;
 mod media;
 mod outbox;
 mod pay;
+mod repair_user;
+mod repair_workflow;
 mod zhuge_card;
 mod zhuge_chat;
 mod zhuge_login;
