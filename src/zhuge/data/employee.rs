@@ -5,7 +5,7 @@ use serde_json::{json, Value};
 
 use crate::clock;
 use crate::db::{OnUnique, OptionalExtension};
-use crate::error::{ApiResult, Code};
+use crate::error::{ApiError, ApiResult, Code};
 
 /// What the signature guard needs to know about an employee.
 pub struct SigningKey {
@@ -203,4 +203,151 @@ pub fn company_and_name(c: &Connection, uid: i64) -> ApiResult<Option<(i64, Stri
     );
     Ok(c.query_row(&sql, [uid], |r| Ok((r.get(0)?, r.get(1)?)))
         .optional()?)
+}
+
+impl Account {
+    /// Disabled is 306, an expired company 403: the same for every way of signing in.
+    pub fn check_active(&self) -> ApiResult<()> {
+        if self.status != 1 {
+            return Err(ApiError::new(Code::Disabled, "账户未启用"));
+        }
+        if self.expired {
+            return Err(ApiError::forbidden("账户过期"));
+        }
+        Ok(())
+    }
+
+    /// What a successful sign-in answers (password or Work WeChat).
+    pub fn sign_in_data(self) -> Value {
+        json!({
+            "token": self.token,
+            "user_id": self.id,
+            "company_id": self.company_id,
+            "company_name": self.company_name,
+            "role_id": self.role_id,
+            "role_name": self.role_name,
+            "avatar": self.avatar,
+            "last_login_date": self.last_login_date.unwrap_or_default(),
+        })
+    }
+}
+
+const ACCOUNT_COLUMNS: &str = "e.id, e.password_hash, e.status, (c.account_expired_time IS NOT NULL
+     AND c.account_expired_time < ?3), e.token, e.company_id, c.name, e.role_id, r.name, e.avatar,
+     e.last_login_date";
+
+/// The employee of this company whose stored Work WeChat `userid` this is.
+pub fn account_by_userid(
+    c: &Connection,
+    company_id: i64,
+    userid: &str,
+) -> ApiResult<Option<Account>> {
+    let sql = format!(
+        "SELECT {ACCOUNT_COLUMNS} FROM zl_employee e JOIN zl_company c ON c.id = e.company_id
+         JOIN zl_role r ON r.id = e.role_id
+         WHERE e.company_id = ?1 AND e.userid = ?2 AND e.userid != '' ORDER BY e.id LIMIT 1"
+    );
+    Ok(
+        c.query_row(&sql, params![company_id, userid, clock::now()], |r| {
+            Ok(Account {
+                id: r.get(0)?,
+                password_hash: r.get(1)?,
+                status: r.get(2)?,
+                expired: r.get(3)?,
+                token: r.get(4)?,
+                company_id: r.get(5)?,
+                company_name: r.get(6)?,
+                role_id: r.get(7)?,
+                role_name: r.get(8)?,
+                avatar: r.get(9)?,
+                last_login_date: r.get(10)?,
+            })
+        })
+        .optional()?,
+    )
+}
+
+/// The company an employee belongs to, if the employee exists.
+pub fn company_of(c: &Connection, id: i64) -> ApiResult<Option<i64>> {
+    Ok(c.query_row(
+        "SELECT company_id FROM zl_employee WHERE id = ?1",
+        [id],
+        |r| r.get(0),
+    )
+    .optional()?)
+}
+
+/// What only the card's owner sees besides the card: the raw settings behind it.
+pub fn card_settings(c: &Connection, uid: i64) -> ApiResult<Value> {
+    Ok(c.query_row(
+        "SELECT memo_name, mingpian_phone, is_show_phone, wechat_phone, telephone, gender, qr_code,
+                userid, username
+         FROM zl_employee WHERE id = ?1",
+        [uid],
+        |r| {
+            Ok(json!({
+                "memo_name": r.get::<_, String>(0)?,
+                "mingpian_phone": r.get::<_, String>(1)?,
+                "is_show_phone": r.get::<_, bool>(2)?,
+                "wechat_phone": r.get::<_, String>(3)?,
+                "telephone": r.get::<_, String>(4)?,
+                "gender": r.get::<_, i64>(5)?,
+                "qr_code": r.get::<_, String>(6)?,
+                "userid": r.get::<_, String>(7)?,
+                "login_username": r.get::<_, String>(8)?,
+            }))
+        },
+    )?)
+}
+
+/// The card fields an employee edits on their own card (`None` leaves a field as it is).
+#[derive(Debug, Default)]
+pub struct CardFields {
+    pub memo_name: Option<String>,
+    pub avatar: Option<String>,
+    pub position: Option<String>,
+    pub email: Option<String>,
+    pub wechat: Option<String>,
+    pub wechat_phone: Option<String>,
+    pub telephone: Option<String>,
+    pub mingpian_phone: Option<String>,
+    pub is_show_phone: Option<bool>,
+    pub sign: Option<String>,
+    pub gender: Option<i64>,
+}
+
+pub fn update_card(c: &Connection, uid: i64, f: &CardFields) -> ApiResult<()> {
+    c.execute(
+        "UPDATE zl_employee SET memo_name = COALESCE(?2, memo_name), avatar = COALESCE(?3, avatar),
+                position = COALESCE(?4, position), email = COALESCE(?5, email),
+                wechat = COALESCE(?6, wechat), wechat_phone = COALESCE(?7, wechat_phone),
+                telephone = COALESCE(?8, telephone), mingpian_phone = COALESCE(?9, mingpian_phone),
+                is_show_phone = COALESCE(?10, is_show_phone), sign = COALESCE(?11, sign),
+                gender = COALESCE(?12, gender)
+         WHERE id = ?1",
+        params![
+            uid,
+            f.memo_name,
+            f.avatar,
+            f.position,
+            f.email,
+            f.wechat,
+            f.wechat_phone,
+            f.telephone,
+            f.mingpian_phone,
+            f.is_show_phone,
+            f.sign,
+            f.gender
+        ],
+    )?;
+    Ok(())
+}
+
+/// The URL of the card's QR code (`qr_code_auth`).
+pub fn set_qr_code(c: &Connection, id: i64, url: &str) -> ApiResult<()> {
+    c.execute(
+        "UPDATE zl_employee SET qr_code = ?2 WHERE id = ?1",
+        params![id, url],
+    )?;
+    Ok(())
 }

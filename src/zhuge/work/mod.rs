@@ -1,9 +1,29 @@
 //! `/zhugeleida/qiyeweixin/`: what salespeople and administrators call, signed by the employee.
 
+pub mod company;
+pub mod form;
+pub mod mingpian;
+pub mod quanxian;
 pub mod radar;
+pub mod role;
+pub mod tag_user;
+pub mod upload;
+pub mod user;
+pub mod work_auth;
 
 use rocket::Route;
 
 pub fn routes() -> Vec<Route> {
-    radar::routes()
+    [
+        radar::routes(),
+        user::routes(),
+        role::routes(),
+        quanxian::routes(),
+        company::routes(),
+        work_auth::routes(),
+        mingpian::routes(),
+        tag_user::routes(),
+        upload::routes(),
+    ]
+    .concat()
 }

@@ -1,0 +1,1 @@
+-- reserved for version 2: design forms and the repair app (another branch fills it).

@@ -1,0 +1,1 @@
+-- reserved for version 3: the consulting app (another branch fills it).
