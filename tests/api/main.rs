@@ -11,3 +11,4 @@ mod zhuge_card;
 mod zhuge_login;
 mod zhuge_radar;
 mod zhuge_signature;
+mod zhuge_people;
