@@ -9,6 +9,6 @@ mod outbox;
 mod pay;
 mod zhuge_card;
 mod zhuge_login;
+mod zhuge_people;
 mod zhuge_radar;
 mod zhuge_signature;
-mod zhuge_people;

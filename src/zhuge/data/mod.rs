@@ -8,6 +8,7 @@ pub mod company;
 pub mod customer;
 pub mod employee;
 pub mod permission;
+pub mod profile;
 pub mod radar;
 pub mod relation;
 pub mod role;

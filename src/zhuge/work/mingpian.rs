@@ -11,7 +11,8 @@ use crate::web::blocking;
 use crate::web::envelope::{ok, Reply};
 use crate::web::params::Params;
 use crate::web::signed::Employee;
-use crate::zhuge::data::employee::{self, CardFields};
+use crate::zhuge::data::employee;
+use crate::zhuge::data::profile::{self, CardFields};
 use crate::zhuge::work::form::text_up_to;
 
 pub fn routes() -> Vec<Route> {
@@ -25,7 +26,7 @@ async fn view(me: Employee, db: &State<Db>) -> Reply {
         .run(move |c| {
             let mut card = employee::card(c, me.id)?.ok_or_else(|| ApiError::not_found("名片"))?;
             if let (Value::Object(card), Value::Object(settings)) =
-                (&mut card, employee::card_settings(c, me.id)?)
+                (&mut card, profile::card_settings(c, me.id)?)
             {
                 card.extend(settings);
             }
@@ -94,7 +95,7 @@ fn card_fields(p: &Params) -> ApiResult<CardFields> {
 #[post("/mingpian", data = "<p>")]
 async fn update(me: Employee, p: Params, db: &State<Db>) -> Reply {
     let fields = card_fields(&p)?;
-    db.tx(move |tx| employee::update_card(tx, me.id, &fields))
+    db.tx(move |tx| profile::update_card(tx, me.id, &fields))
         .await?;
     ok("保存成功", json!({}))
 }
@@ -109,7 +110,7 @@ pub async fn draw_qr_code(db: &Db, settings: &Settings, uid: i64) -> ApiResult<S
     let rel = blocking(move || media::save_qr(&data_dir, &content)).await?;
     let url = settings.static_url(&rel);
     let stored = url.clone();
-    db.tx(move |tx| employee::set_qr_code(tx, uid, &stored))
+    db.tx(move |tx| profile::set_qr_code(tx, uid, &stored))
         .await?;
     Ok(url)
 }

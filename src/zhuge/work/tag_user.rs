@@ -8,7 +8,8 @@ use crate::error::ApiError;
 use crate::web::envelope::{ok, Reply};
 use crate::web::params::Params;
 use crate::web::signed::Employee;
-use crate::zhuge::data::employee::{self, CardFields};
+use crate::zhuge::data::employee;
+use crate::zhuge::data::profile::{self, CardFields};
 use crate::zhuge::data::user_tag;
 use crate::zhuge::work::form::{id_list, required_up_to};
 use crate::zhuge::work::mingpian::{mobile, show_phone};
@@ -65,7 +66,7 @@ async fn save_phone(me: Employee, p: Params, db: &State<Db>) -> Reply {
         is_show_phone: show_phone(&p)?,
         ..CardFields::default()
     };
-    db.tx(move |tx| employee::update_card(tx, me.id, &fields))
+    db.tx(move |tx| profile::update_card(tx, me.id, &fields))
         .await?;
     ok("保存成功", json!({}))
 }

@@ -166,3 +166,34 @@ async fn delete_get(me: Employee, id: &str, db: &State<Db>) -> Reply {
 async fn delete_post(me: Employee, id: &str, db: &State<Db>) -> Reply {
     delete(me, id, db).await
 }
+
+/// Demo data for people and access: Work WeChat userids on every employee, an HR role that
+/// manages users and roles, a company menu entry, and a client company the demo firm set up.
+pub fn demo(conn: &rusqlite::Connection) -> ApiResult<()> {
+    conn.execute(
+        "UPDATE zl_employee SET userid = username WHERE userid = ''",
+        [],
+    )?;
+    let company_id: i64 = conn.query_row(
+        "SELECT company_id FROM zl_employee ORDER BY id LIMIT 1",
+        [],
+        |r| r.get(0),
+    )?;
+    let hr = role::insert(conn, company_id, "人事")?;
+    let entry = crate::zhuge::data::permission::Entry {
+        path: "report".into(),
+        icon: "chart".into(),
+        title: "销售报表".into(),
+        pid: None,
+        order_num: 10,
+    };
+    let report = crate::zhuge::data::permission::insert(conn, company_id, &entry)?;
+    role::grant_exactly(conn, company_id, hr, &[1, 2, report])?;
+    let client = company::Details {
+        name: Some("东方银谷".into()),
+        area: Some("上海".into()),
+        address: Some("上海市浦东新区世纪大道 100 号".into()),
+    };
+    company::insert_child(conn, company_id, &client)?;
+    Ok(())
+}

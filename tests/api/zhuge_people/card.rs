@@ -11,7 +11,10 @@ fn an_employee_sees_and_edits_their_own_card() {
     assert_eq!(json["code"], 200, "{json}");
     let card = &json["data"]["ret_data"][0];
     assert_eq!(card["id"], boss.user_id);
-    assert_eq!(card["username"], "boss", "the sign-in name until a card name is set");
+    assert_eq!(
+        card["username"], "boss",
+        "the sign-in name until a card name is set"
+    );
     assert_eq!(card["company"], "合众康桥");
 
     let body = "username=刘总&position=总经理&mingpian_phone=13900001111&is_show_phone=0&sign=靠谱&email=liu@example.com&gender=1";
@@ -23,7 +26,10 @@ fn an_employee_sees_and_edits_their_own_card() {
     assert_eq!(card["position"], "总经理");
     assert_eq!(card["sign"], "靠谱");
     assert_eq!(card["gender"], 1);
-    assert_eq!(card["mingpian_phone"], "13900001111", "the owner sees a hidden phone");
+    assert_eq!(
+        card["mingpian_phone"], "13900001111",
+        "the owner sees a hidden phone"
+    );
     assert_eq!(card["is_show_phone"], false);
 
     let customer = app.customer("c1");
@@ -32,8 +38,11 @@ fn an_employee_sees_and_edits_their_own_card() {
         &format!("uid={}", boss.user_id),
     ));
     assert_eq!(seen["data"]["ret_data"][0]["username"], "刘总");
-    assert_eq!(seen["data"]["ret_data"][0]["mingpian_phone"], "", "customers do not");
-    assert_eq!(app.get(&format!("/zhugeleida/qiyeweixin/mingpian"))["code"], 400);
+    assert_eq!(
+        seen["data"]["ret_data"][0]["mingpian_phone"], "",
+        "customers do not"
+    );
+    assert_eq!(app.get("/zhugeleida/qiyeweixin/mingpian")["code"], 400);
 }
 
 #[test]
@@ -52,7 +61,10 @@ fn card_fields_are_validated_and_a_refusal_saves_nothing() {
     }
     let long_sign = format!("sign={}", "长".repeat(257));
     assert_eq!(post(&app, &boss, "mingpian", &long_sign)["code"], 303);
-    assert_eq!(app.count("SELECT COUNT(*) FROM zl_employee WHERE position != ''"), 0);
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM zl_employee WHERE position != ''"),
+        0
+    );
 }
 
 #[test]
@@ -83,7 +95,11 @@ fn card_tags_are_added_kept_and_deleted_by_their_owner_only() {
     assert_eq!(save("tag_list=[999]")["code"], 302);
     assert_eq!(save("tag_list=1,2")["code"], 301);
     assert_eq!(save("")["code"], 303);
-    assert_eq!(get(&app, &boss, "tag_user", "")["data"]["data_count"], 3, "refusals keep all");
+    assert_eq!(
+        get(&app, &boss, "tag_user", "")["data"]["data_count"],
+        3,
+        "refusals keep all"
+    );
     assert_eq!(save(&format!("tag_list=[{first},{third}]"))["code"], 200);
     let names: Vec<_> = get(&app, &boss, "tag_user", "")["data"]["ret_data"]
         .as_array()
@@ -105,13 +121,27 @@ fn card_tags_are_added_kept_and_deleted_by_their_owner_only() {
 fn save_phone_sets_the_cards_phone_and_whether_it_shows() {
     let app = TestApp::new();
     let boss = app.admin("boss", "合众康桥");
-    let json = post(&app, &boss, "tag_user/save_phone", "mingpian_phone=18511123918&is_show_phone=1");
+    let json = post(
+        &app,
+        &boss,
+        "tag_user/save_phone",
+        "mingpian_phone=18511123918&is_show_phone=1",
+    );
     assert_eq!(json["code"], 200, "{json}");
     assert_eq!(json["msg"], "保存成功");
     assert_eq!(app.count("SELECT COUNT(*) FROM zl_employee WHERE mingpian_phone = '18511123918' AND is_show_phone = 1"), 1);
-    assert_eq!(post(&app, &boss, "tag_user/save_phone", "mingpian_phone=110")["code"], 303);
-    assert_eq!(post(&app, &boss, "tag_user/save_phone", "is_show_phone=0")["code"], 303);
-    assert_eq!(app.count("SELECT COUNT(*) FROM zl_employee WHERE is_show_phone = 1"), 1);
+    assert_eq!(
+        post(&app, &boss, "tag_user/save_phone", "mingpian_phone=110")["code"],
+        303
+    );
+    assert_eq!(
+        post(&app, &boss, "tag_user/save_phone", "is_show_phone=0")["code"],
+        303
+    );
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM zl_employee WHERE is_show_phone = 1"),
+        1
+    );
 }
 
 fn decode_qr(png: &[u8]) -> String {
@@ -130,21 +160,37 @@ fn qr_code_auth_draws_a_qr_code_that_opens_the_card() {
     assert_eq!(json["code"], 200, "{json}");
     assert_eq!(json["msg"], "生成小程序二维码成功");
     let url = json["data"]["qr_code"].as_str().unwrap();
-    let rel = url.strip_prefix("https://card.example.com/statics/").expect(url);
+    let rel = url
+        .strip_prefix("https://card.example.com/statics/")
+        .expect(url);
     let stored: String = app
         .db()
-        .query_row("SELECT qr_code FROM zl_employee WHERE id = ?1", [boss.user_id], |r| r.get(0))
+        .query_row(
+            "SELECT qr_code FROM zl_employee WHERE id = ?1",
+            [boss.user_id],
+            |r| r.get(0),
+        )
         .unwrap();
     assert_eq!(stored, url);
     let png = std::fs::read(app.dir.path().join("files").join(rel)).unwrap();
     assert_eq!(
         decode_qr(&png),
-        format!("https://card.example.com/mp/mingpian?uid={}&source=1", boss.user_id)
+        format!(
+            "https://card.example.com/mp/mingpian?uid={}&source=1",
+            boss.user_id
+        )
     );
     let served = app.client.get(format!("/statics/{rel}")).dispatch();
     assert_eq!(served.into_bytes().unwrap(), png);
-    assert_eq!(post(&app, &boss, "qr_code_auth", "")["code"], 200, "POST too");
-    assert_eq!(get(&app, &boss, "mingpian", "")["data"]["ret_data"][0]["qr_code"], url);
+    assert_eq!(
+        post(&app, &boss, "qr_code_auth", "")["code"],
+        200,
+        "POST too"
+    );
+    assert_eq!(
+        get(&app, &boss, "mingpian", "")["data"]["ret_data"][0]["qr_code"],
+        url
+    );
 }
 
 #[test]
@@ -154,7 +200,14 @@ fn a_new_employee_gets_a_qr_code() {
     let zhang = salesperson(&app, &boss, "zhang");
     let stored: String = app
         .db()
-        .query_row("SELECT qr_code FROM zl_employee WHERE id = ?1", [zhang.user_id], |r| r.get(0))
+        .query_row(
+            "SELECT qr_code FROM zl_employee WHERE id = ?1",
+            [zhang.user_id],
+            |r| r.get(0),
+        )
         .unwrap();
-    assert!(stored.ends_with(".png") && stored.contains("/statics/qr/"), "{stored}");
+    assert!(
+        stored.ends_with(".png") && stored.contains("/statics/qr/"),
+        "{stored}"
+    );
 }

@@ -34,8 +34,14 @@ fn a_created_company_gets_an_admin_role_and_a_first_employee() {
         added["data"]["company_id"].as_i64().unwrap(),
         added["data"]["role_id"].as_i64().unwrap(),
     );
-    assert_eq!(post(&app, &boss, "company/add/0", "name=东方银谷")["code"], 300);
-    assert_eq!(post(&app, &boss, "company/add/0", "name=合众康桥")["code"], 300);
+    assert_eq!(
+        post(&app, &boss, "company/add/0", "name=东方银谷")["code"],
+        300
+    );
+    assert_eq!(
+        post(&app, &boss, "company/add/0", "name=合众康桥")["code"],
+        300
+    );
     assert_eq!(post(&app, &boss, "company/add/0", "")["code"], 303);
 
     let body = format!("username=first&password=123456&role_id={role}&company_id={child}");
@@ -46,7 +52,11 @@ fn a_created_company_gets_an_admin_role_and_a_first_employee() {
     assert_eq!(theirs["data"]["data_count"], 1);
     assert_eq!(get(&app, &first, "company", "")["data"]["data_count"], 1);
     let up = format!("company/update/{}", super::company_of(&app, boss.user_id));
-    assert_eq!(post(&app, &first, &up, "name=x")["code"], 403, "a client cannot rename its reseller");
+    assert_eq!(
+        post(&app, &first, &up, "name=x")["code"],
+        403,
+        "a client cannot rename its reseller"
+    );
 }
 
 #[test]
@@ -89,16 +99,30 @@ fn a_company_with_employees_is_not_deleted() {
     assert_eq!(post(&app, &boss, "user/add/0", &body)["code"], 200);
     assert_eq!(delete(child)["code"], 304);
     let first = app.login("first", "123456");
-    assert_eq!(post(&app, &first, &format!("company/delete/{own}"), "")["code"], 403);
+    assert_eq!(
+        post(&app, &first, &format!("company/delete/{own}"), "")["code"],
+        403
+    );
     // The reseller cannot delete the client's employee; the client's own admin leaves.
-    assert_eq!(get(&app, &boss, &format!("user/delete/{}", first.user_id), "")["code"], 403);
+    assert_eq!(
+        get(&app, &boss, &format!("user/delete/{}", first.user_id), "")["code"],
+        403
+    );
     app.db()
         .execute("DELETE FROM zl_employee WHERE id = ?1", [first.user_id])
         .unwrap();
     assert_eq!(delete(child)["code"], 200);
     assert_eq!(app.count("SELECT COUNT(*) FROM zl_company"), 1);
-    assert_eq!(app.count(&format!("SELECT COUNT(*) FROM zl_role WHERE company_id = {child}")), 0);
+    assert_eq!(
+        app.count(&format!(
+            "SELECT COUNT(*) FROM zl_role WHERE company_id = {child}"
+        )),
+        0
+    );
     assert_eq!(delete(child)["code"], 302);
-    assert_eq!(get(&app, &boss, "company/delete/1", "")["code"], 402, "the seed deletes with POST");
-
+    assert_eq!(
+        get(&app, &boss, "company/delete/1", "")["code"],
+        402,
+        "the seed deletes with POST"
+    );
 }

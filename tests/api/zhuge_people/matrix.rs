@@ -30,7 +30,12 @@ struct Ids {
 
 fn company_ids(app: &TestApp, boss: &Signer, who: &Signer, name: &str) -> Ids {
     let role = add_role(app, boss, &format!("角色{name}"), "[5]");
-    let permission = post(app, boss, "quanxian/add/0", &format!("path=p{name}&title=t{name}"));
+    let permission = post(
+        app,
+        boss,
+        "quanxian/add/0",
+        &format!("path=p{name}&title=t{name}"),
+    );
     let child = post(app, boss, "company/add/0", &format!("name=客户公司{name}"));
     let tag = post(app, boss, "tag_user/add", &format!("name=标签{name}"));
     Ids {
@@ -51,7 +56,14 @@ fn firms() -> Firms {
     let sales_b = salesperson(&app, &boss_b, "sales_b");
     let a = company_ids(&app, &boss_a, &sales_a, "A");
     let b = company_ids(&app, &boss_b, &sales_b, "B");
-    Firms { app, boss_a, sales_a, boss_b, a, b }
+    Firms {
+        app,
+        boss_a,
+        sales_a,
+        boss_b,
+        a,
+        b,
+    }
 }
 
 /// `(GET or POST, path, body)` of every write of this area that takes an id, aimed at `t`
@@ -61,28 +73,58 @@ fn writes(t: Ids, own: Ids) -> Vec<(bool, String, String)> {
     let post = |p: String, b: String| (false, p, b);
     vec![
         post(format!("user/update/{}", t.user), "username=hijack".into()),
-        post(format!("user/update/{}", own.user), format!("role_id={}", t.role)),
+        post(
+            format!("user/update/{}", own.user),
+            format!("role_id={}", t.role),
+        ),
         get(format!("user/delete/{}", t.user)),
         post(format!("user/delete/{}", t.user), String::new()),
-        post("user/add/0".into(), format!("username=x1&password=123456&role_id={}", t.role)),
         post(
             "user/add/0".into(),
-            format!("username=x2&password=123456&role_id={}&company_id={}", own.role, t.company),
+            format!("username=x1&password=123456&role_id={}", t.role),
+        ),
+        post(
+            "user/add/0".into(),
+            format!(
+                "username=x2&password=123456&role_id={}&company_id={}",
+                own.role, t.company
+            ),
         ),
         post(format!("role/update/{}", t.role), "name=hijack".into()),
-        post(format!("role/update/{}", own.role), format!("permissionsList=[{}]", t.permission)),
+        post(
+            format!("role/update/{}", own.role),
+            format!("permissionsList=[{}]", t.permission),
+        ),
         post(format!("role/delete/{}", t.role), String::new()),
-        post("role/add/0".into(), format!("name=x3&permissionsList=[{}]", t.permission)),
-        post("role".into(), format!("name=x4&permissionsList=[{}]", t.permission)),
-        post(format!("quanxian/update/{}", t.permission), "title=hijack".into()),
+        post(
+            "role/add/0".into(),
+            format!("name=x3&permissionsList=[{}]", t.permission),
+        ),
+        post(
+            "role".into(),
+            format!("name=x4&permissionsList=[{}]", t.permission),
+        ),
+        post(
+            format!("quanxian/update/{}", t.permission),
+            "title=hijack".into(),
+        ),
         post(format!("quanxian/delete/{}", t.permission), String::new()),
-        post("quanxian/add/0".into(), format!("path=x5&title=x5&pid_id={}", t.permission)),
-        post(format!("company/update/{}", t.company), "name=hijack".into()),
+        post(
+            "quanxian/add/0".into(),
+            format!("path=x5&title=x5&pid_id={}", t.permission),
+        ),
+        post(
+            format!("company/update/{}", t.company),
+            "name=hijack".into(),
+        ),
         post(format!("company/delete/{}", t.company), String::new()),
         post(format!("company/update/{}", t.child), "name=hijack2".into()),
         post(format!("company/delete/{}", t.child), String::new()),
         post("tag_user/delete".into(), format!("id={}", t.tag)),
-        post("tag_user/save".into(), format!("tag_list=[{},{}]", own.tag, t.tag)),
+        post(
+            "tag_user/save".into(),
+            format!("tag_list=[{},{}]", own.tag, t.tag),
+        ),
     ]
 }
 
@@ -106,13 +148,24 @@ fn another_companys_ids_are_403_and_change_nothing() {
         let json = call(&f.app, &f.boss_a, &request);
         assert_eq!(json["code"], 403, "{request:?}: {json}");
     }
-    assert_eq!(snapshot(&f.app), before, "no refused request wrote anything");
+    assert_eq!(
+        snapshot(&f.app),
+        before,
+        "no refused request wrote anything"
+    );
 }
 
 #[test]
 fn ids_that_do_not_exist_are_302_and_change_nothing() {
     let f = firms();
-    let missing = Ids { company: 9001, user: 9002, role: 9003, permission: 9004, child: 9005, tag: 9006 };
+    let missing = Ids {
+        company: 9001,
+        user: 9002,
+        role: 9003,
+        permission: 9004,
+        child: 9005,
+        tag: 9006,
+    };
     let before = snapshot(&f.app);
     for request in writes(missing, f.b) {
         let json = call(&f.app, &f.boss_b, &request);
@@ -128,7 +181,12 @@ fn lists_show_only_the_signers_company() {
     let ids = |path: &str, key: &str| -> Vec<i64> {
         let json = get(&f.app, &f.boss_b, path, "length=1000");
         assert_eq!(json["code"], 200, "{path}: {json}");
-        json["data"]["ret_data"].as_array().unwrap().iter().map(|r| r[key].as_i64().unwrap()).collect()
+        json["data"]["ret_data"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r[key].as_i64().unwrap())
+            .collect()
     };
     let users = ids("user", "id");
     assert!(!users.contains(&f.a.user) && !users.contains(&f.boss_a.user_id));
@@ -146,7 +204,10 @@ fn lists_show_only_the_signers_company() {
     let site = r#"cover_picture=["statics/b.png"]"#;
     assert_eq!(post(&f.app, &f.boss_b, "website", site)["code"], 200);
     let a_site = get(&f.app, &f.boss_a, "website", "");
-    assert_eq!(a_site["data"]["ret_data"]["cover_picture"], serde_json::json!([]));
+    assert_eq!(
+        a_site["data"]["ret_data"]["cover_picture"],
+        serde_json::json!([])
+    );
 }
 
 /// Every management endpoint, called on the caller's own company's ids.
@@ -158,7 +219,10 @@ fn management(own: Ids, boss_id: i64) -> Vec<(bool, String, String)> {
         get("role"),
         get("quanxian"),
         get("company"),
-        post("user/add/0".into(), &format!("username=x&password=123456&role_id={}", own.role)),
+        post(
+            "user/add/0".into(),
+            &format!("username=x&password=123456&role_id={}", own.role),
+        ),
         post(format!("user/update/{boss_id}"), "username=x"),
         (true, format!("user/delete/{boss_id}"), String::new()),
         post("role".into(), "name=x"),
@@ -217,7 +281,11 @@ fn every_signed_endpoint_refuses_an_unsigned_request() {
     }
     for (is_get, path, body) in requests {
         let uri = format!("{}/{path}", super::W);
-        let json = if is_get { f.app.get(&uri) } else { f.app.post_form(&uri, &body) };
+        let json = if is_get {
+            f.app.get(&uri)
+        } else {
+            f.app.post_form(&uri, &body)
+        };
         assert_eq!(json["code"], 400, "{path}: {json}");
     }
     assert_eq!(snapshot(&f.app), before);

@@ -38,7 +38,10 @@ fn an_employee_uploads_an_image_and_gets_its_url() {
     assert_eq!(json["code"], 200, "{json}");
     let url = json["data"]["picture_url"].as_str().unwrap();
     let path = url.strip_prefix("http://127.0.0.1:8000").expect(url);
-    assert!(path.starts_with("/statics/uploads/") && path.ends_with(".png"), "{path}");
+    assert!(
+        path.starts_with("/statics/uploads/") && path.ends_with(".png"),
+        "{path}"
+    );
     let served = app.client.get(path.to_string()).dispatch();
     assert_eq!(served.into_bytes().unwrap(), image);
 }
@@ -52,11 +55,17 @@ fn uploads_must_be_signed_real_and_small_enough() {
     assert!(not_image["msg"].as_str().unwrap().contains("只能上传图片"));
     let too_big = upload(&app, &boss, &vec![0u8; 4096]);
     assert_eq!(too_big["code"], 303, "{too_big}");
-    let stranger = Signer { user_id: boss.user_id, token: "forged".into() };
+    let stranger = Signer {
+        user_id: boss.user_id,
+        token: "forged".into(),
+    };
     assert_eq!(upload(&app, &stranger, &png())["code"], 400);
     let not_multipart = post(&app, &boss, "upload", "file=abc");
     assert_eq!(not_multipart["code"], 303);
-    assert!(!app.dir.path().join("files").join("uploads").exists(), "nothing stored");
+    assert!(
+        !app.dir.path().join("files").join("uploads").exists(),
+        "nothing stored"
+    );
 }
 
 #[test]
@@ -65,7 +74,10 @@ fn the_website_pictures_are_stored_in_the_mini_programs_shape() {
     let boss = app.admin("boss", "合众康桥");
     let empty = get(&app, &boss, "website", "");
     assert_eq!(empty["code"], 200);
-    assert_eq!(empty["data"]["ret_data"], json!({"cover_picture": [], "content_picture": []}));
+    assert_eq!(
+        empty["data"]["ret_data"],
+        json!({"cover_picture": [], "content_picture": []})
+    );
 
     let body = r#"cover_picture=["statics/a.png","statics/b.png"]&content_picture=[{"picture_url":"statics/c.png"}]"#;
     let json = post(&app, &boss, "website", body);
@@ -83,9 +95,15 @@ fn the_website_pictures_are_stored_in_the_mini_programs_shape() {
     assert_eq!(read["data"]["ret_data"], expected);
     assert_eq!(read["data"]["data_count"], 3);
 
-    assert_eq!(post(&app, &boss, "website", r#"content_picture=[]"#)["code"], 200);
+    assert_eq!(
+        post(&app, &boss, "website", r#"content_picture=[]"#)["code"],
+        200
+    );
     let read = get(&app, &boss, "website", "");
-    assert_eq!(read["data"]["ret_data"]["cover_picture"], expected["cover_picture"], "kept");
+    assert_eq!(
+        read["data"]["ret_data"]["cover_picture"], expected["cover_picture"],
+        "kept"
+    );
     assert_eq!(read["data"]["ret_data"]["content_picture"], json!([]));
 }
 
@@ -94,7 +112,11 @@ fn website_changes_need_the_website_permission_and_valid_lists() {
     let app = TestApp::new();
     let boss = app.admin("boss", "合众康桥");
     let zhang = salesperson(&app, &boss, "zhang");
-    assert_eq!(get(&app, &zhang, "website", "")["code"], 200, "every employee reads it");
+    assert_eq!(
+        get(&app, &zhang, "website", "")["code"],
+        200,
+        "every employee reads it"
+    );
     let body = r#"cover_picture=["statics/a.png"]"#;
     assert_eq!(post(&app, &zhang, "website", body)["code"], 403);
     for (bad, code) in [
@@ -109,5 +131,8 @@ fn website_changes_need_the_website_permission_and_valid_lists() {
     let many: Vec<String> = (0..21).map(|i| format!("\"p{i}.png\"")).collect();
     let too_many = format!("cover_picture=[{}]", many.join(","));
     assert_eq!(post(&app, &boss, "website", &too_many)["code"], 303);
-    assert_eq!(app.count("SELECT COUNT(*) FROM zl_company WHERE website_content = '{}'"), 1);
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM zl_company WHERE website_content = '{}'"),
+        1
+    );
 }

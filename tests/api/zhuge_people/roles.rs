@@ -12,10 +12,17 @@ fn roles_are_listed_and_added_as_the_seed_shows() {
     assert_eq!(json["code"], 200, "{json}");
     let id = json["data"]["role_id"].as_i64().unwrap();
     assert_eq!(post(&app, &boss, "role", "name=普通用户")["code"], 300);
-    assert_eq!(post(&app, &boss, "role/add/0", "name=普通用户")["code"], 300);
+    assert_eq!(
+        post(&app, &boss, "role/add/0", "name=普通用户")["code"],
+        300
+    );
     assert_eq!(post(&app, &boss, "role", "")["code"], 303);
     let other = app.admin("other", "别的公司");
-    assert_eq!(post(&app, &other, "role", "name=普通用户")["code"], 200, "names are per company");
+    assert_eq!(
+        post(&app, &other, "role", "name=普通用户")["code"],
+        200,
+        "names are per company"
+    );
 
     let list = get(&app, &boss, "role", "");
     assert_eq!(list["code"], 200);
@@ -39,17 +46,38 @@ fn a_new_role_holds_nothing_until_granted() {
     assert_eq!(get(&app, &helper, "role", "")["code"], 403);
     assert_eq!(get(&app, &helper, "user", "")["code"], 403);
 
-    let grant = post(&app, &boss, &format!("role/update/{role}"), "permissionsList=[2]");
+    let grant = post(
+        &app,
+        &boss,
+        &format!("role/update/{role}"),
+        "permissionsList=[2]",
+    );
     assert_eq!(grant["code"], 200, "{grant}");
     assert_eq!(get(&app, &helper, "role", "")["code"], 200);
-    assert_eq!(get(&app, &helper, "user", "")["code"], 403, "only what was granted");
+    assert_eq!(
+        get(&app, &helper, "user", "")["code"],
+        403,
+        "only what was granted"
+    );
 
     let json_body = serde_json::json!({"name": "助理2", "permissionsList": [1, 2]});
     let uri = boss.uri(&format!("{}/role/update/{role}", super::W), "");
-    assert_eq!(app.post_json(&uri, &json_body)["code"], 200, "a JSON body too");
+    assert_eq!(
+        app.post_json(&uri, &json_body)["code"],
+        200,
+        "a JSON body too"
+    );
     assert_eq!(get(&app, &helper, "user", "")["code"], 200);
 
-    assert_eq!(post(&app, &boss, &format!("role/update/{role}"), "permissionsList=[]")["code"], 200);
+    assert_eq!(
+        post(
+            &app,
+            &boss,
+            &format!("role/update/{role}"),
+            "permissionsList=[]"
+        )["code"],
+        200
+    );
     assert_eq!(get(&app, &helper, "role", "")["code"], 403, "revoked");
 }
 
@@ -61,23 +89,36 @@ fn updating_a_role_checks_names_and_permissions() {
     let path = format!("role/update/{role}");
     assert_eq!(post(&app, &boss, &path, "name=客服")["code"], 200);
     assert_eq!(
-        app.count(&format!("SELECT COUNT(*) FROM zl_role_permission WHERE role_id = {role}")),
+        app.count(&format!(
+            "SELECT COUNT(*) FROM zl_role_permission WHERE role_id = {role}"
+        )),
         2,
         "a rename keeps the grants"
     );
     assert_eq!(post(&app, &boss, &path, "name=管理员")["code"], 300);
     assert_eq!(post(&app, &boss, &path, "")["code"], 303);
-    assert_eq!(post(&app, &boss, &path, "permissionsList=[999]")["code"], 302);
+    assert_eq!(
+        post(&app, &boss, &path, "permissionsList=[999]")["code"],
+        302
+    );
     assert_eq!(post(&app, &boss, &path, "permissionsList=abc")["code"], 301);
     assert_eq!(post(&app, &boss, &path, "permissionsList=[0]")["code"], 301);
     assert_eq!(post(&app, &boss, "role/update/999", "name=x")["code"], 302);
     assert_eq!(
-        app.count(&format!("SELECT COUNT(*) FROM zl_role_permission WHERE role_id = {role}")),
+        app.count(&format!(
+            "SELECT COUNT(*) FROM zl_role_permission WHERE role_id = {role}"
+        )),
         2,
         "a refused grant changes nothing"
     );
-    assert_eq!(post(&app, &boss, "role/add/0", "name=x&permissionsList=[999]")["code"], 302);
-    assert_eq!(app.count("SELECT COUNT(*) FROM zl_role WHERE name = 'x'"), 0);
+    assert_eq!(
+        post(&app, &boss, "role/add/0", "name=x&permissionsList=[999]")["code"],
+        302
+    );
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM zl_role WHERE name = 'x'"),
+        0
+    );
 }
 
 #[test]
@@ -88,10 +129,22 @@ fn a_role_in_use_is_not_deleted() {
     let zhang = add_user(&app, &boss, "zhang", role);
     let path = format!("role/delete/{role}");
     assert_eq!(post(&app, &boss, &path, "")["code"], 304);
-    assert_eq!(get(&app, &boss, &path, "")["code"], 402, "the seed deletes roles with POST");
-    assert_eq!(get(&app, &boss, &format!("user/delete/{}", zhang.user_id), "")["code"], 200);
+    assert_eq!(
+        get(&app, &boss, &path, "")["code"],
+        402,
+        "the seed deletes roles with POST"
+    );
+    assert_eq!(
+        get(&app, &boss, &format!("user/delete/{}", zhang.user_id), "")["code"],
+        200
+    );
     assert_eq!(post(&app, &boss, &path, "")["code"], 200);
-    assert_eq!(app.count(&format!("SELECT COUNT(*) FROM zl_role_permission WHERE role_id = {role}")), 0);
+    assert_eq!(
+        app.count(&format!(
+            "SELECT COUNT(*) FROM zl_role_permission WHERE role_id = {role}"
+        )),
+        0
+    );
     assert_eq!(post(&app, &boss, &path, "")["code"], 302);
 }
 
@@ -103,7 +156,9 @@ fn the_menu_lists_built_ins_and_own_entries_flat_and_as_a_tree() {
     let parent = add("path=report&title=报表&icon=chart&order_num=10");
     assert_eq!(parent["code"], 200, "{parent}");
     let parent = parent["data"]["id"].as_i64().unwrap();
-    let child = add(&format!("path=report/daily&title=日报&pid_id={parent}&order=1"));
+    let child = add(&format!(
+        "path=report/daily&title=日报&pid_id={parent}&order=1"
+    ));
     assert_eq!(child["code"], 200, "{child}");
 
     let json = get(&app, &boss, "quanxian", "");
@@ -121,7 +176,10 @@ fn the_menu_lists_built_ins_and_own_entries_flat_and_as_a_tree() {
 
     let other = app.admin("other", "别的公司");
     let theirs = get(&app, &other, "quanxian", "");
-    assert_eq!(theirs["data"]["data_count"], 9, "another company's entries stay its own");
+    assert_eq!(
+        theirs["data"]["data_count"], 9,
+        "another company's entries stay its own"
+    );
 }
 
 #[test]
@@ -129,7 +187,9 @@ fn menu_entries_are_added_updated_and_deleted_with_their_refusals() {
     let app = TestApp::new();
     let boss = app.admin("boss", "合众康桥");
     let add = |body: &str| post(&app, &boss, "quanxian/add/0", body);
-    let parent = add("path=report&title=报表")["data"]["id"].as_i64().unwrap();
+    let parent = add("path=report&title=报表")["data"]["id"]
+        .as_i64()
+        .unwrap();
     let child = add(&format!("path=report/daily&title=日报&pid_id={parent}"))["data"]["id"]
         .as_i64()
         .unwrap();
@@ -144,16 +204,33 @@ fn menu_entries_are_added_updated_and_deleted_with_their_refusals() {
     assert_eq!(update(child, "title=每日报表&order_num=3")["code"], 200);
     let (title, path, pid): (String, String, i64) = app
         .db()
-        .query_row("SELECT title, path, pid FROM zl_permission WHERE id = ?1", [child], |r| {
-            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
-        })
+        .query_row(
+            "SELECT title, path, pid FROM zl_permission WHERE id = ?1",
+            [child],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
         .unwrap();
-    assert_eq!((title.as_str(), path.as_str(), pid), ("每日报表", "report/daily", parent));
-    assert_eq!(update(parent, &format!("pid_id={child}"))["code"], 303, "no cycles");
+    assert_eq!(
+        (title.as_str(), path.as_str(), pid),
+        ("每日报表", "report/daily", parent)
+    );
+    assert_eq!(
+        update(parent, &format!("pid_id={child}"))["code"],
+        303,
+        "no cycles"
+    );
     assert_eq!(update(parent, &format!("pid_id={parent}"))["code"], 303);
-    assert_eq!(update(child, "pid_id=0")["code"], 200, "0 moves it to the top");
+    assert_eq!(
+        update(child, "pid_id=0")["code"],
+        200,
+        "0 moves it to the top"
+    );
     assert_eq!(update(child, &format!("pid_id={parent}"))["code"], 200);
-    assert_eq!(update(1, "title=改名")["code"], 403, "built-in entries stay");
+    assert_eq!(
+        update(1, "title=改名")["code"],
+        403,
+        "built-in entries stay"
+    );
     assert_eq!(update(999, "title=x")["code"], 302);
 
     let delete = |id: i64| post(&app, &boss, &format!("quanxian/delete/{id}"), "");
@@ -162,7 +239,9 @@ fn menu_entries_are_added_updated_and_deleted_with_their_refusals() {
     let role = add_role(&app, &boss, "报表员", &format!("[{child}]"));
     assert_eq!(delete(child)["code"], 200);
     assert_eq!(
-        app.count(&format!("SELECT COUNT(*) FROM zl_role_permission WHERE role_id = {role}")),
+        app.count(&format!(
+            "SELECT COUNT(*) FROM zl_role_permission WHERE role_id = {role}"
+        )),
         0,
         "its grants go with it"
     );

@@ -48,7 +48,10 @@ fn the_user_list_searches_fuzzily_and_pages() {
     let today = leida::clock::today().to_string();
     assert_eq!(count(&format!("create_date={today}")), 4);
     assert_eq!(count("create_date=2001-01-01"), 0);
-    assert_eq!(get(&app, &boss, "user", "create_date=yesterday")["code"], 301);
+    assert_eq!(
+        get(&app, &boss, "user", "create_date=yesterday")["code"],
+        301
+    );
 
     let page = get(&app, &boss, "user", "length=3&current_page=2");
     assert_eq!(page["data"]["data_count"], 4);
@@ -110,10 +113,26 @@ fn adding_a_user_validates_every_field() {
         ("password=123456&role_id=1".to_string(), 303, "username"),
         (format!("username=a&role_id={role}"), 303, "password"),
         ("username=a&password=123456".to_string(), 303, "role_id"),
-        (format!("username=a&password=12345&role_id={role}"), 303, "password"),
-        ("username=a&password=123456&role_id=abc".to_string(), 301, "role_id"),
-        ("username=a&password=123456&role_id=999".to_string(), 302, "角色"),
-        (format!("username=a&password=123456&role_id={role}&company_id=999"), 302, "公司"),
+        (
+            format!("username=a&password=12345&role_id={role}"),
+            303,
+            "password",
+        ),
+        (
+            "username=a&password=123456&role_id=abc".to_string(),
+            301,
+            "role_id",
+        ),
+        (
+            "username=a&password=123456&role_id=999".to_string(),
+            302,
+            "角色",
+        ),
+        (
+            format!("username=a&password=123456&role_id={role}&company_id=999"),
+            302,
+            "公司",
+        ),
     ];
     for (body, code, names) in cases {
         let json = post(&app, &boss, "user/add/0", &body);
@@ -150,15 +169,30 @@ fn updating_a_user_changes_what_was_sent_and_a_new_password_ends_old_signatures(
     let path = format!("user/update/{}", zhang.user_id);
     let json = post(&app, &boss, &path, &format!("role_id={managers}&userid=zc"));
     assert_eq!(json["code"], 200, "{json}");
-    assert_eq!(get(&app, &zhang, "user", "")["code"], 200, "the new role holds `user`");
+    assert_eq!(
+        get(&app, &zhang, "user", "")["code"],
+        200,
+        "the new role holds `user`"
+    );
 
-    assert_eq!(post(&app, &boss, &path, "username=zhang2&password=new-pass")["code"], 200);
-    assert_eq!(get(&app, &zhang, "tag_user", "")["code"], 400, "the old token is gone");
+    assert_eq!(
+        post(&app, &boss, &path, "username=zhang2&password=new-pass")["code"],
+        200
+    );
+    assert_eq!(
+        get(&app, &zhang, "tag_user", "")["code"],
+        400,
+        "the old token is gone"
+    );
     let zhang = app.login("zhang2", "new-pass");
     assert_eq!(get(&app, &zhang, "tag_user", "")["code"], 200);
     let userid: String = app
         .db()
-        .query_row("SELECT userid FROM zl_employee WHERE id = ?1", [zhang.user_id], |r| r.get(0))
+        .query_row(
+            "SELECT userid FROM zl_employee WHERE id = ?1",
+            [zhang.user_id],
+            |r| r.get(0),
+        )
         .unwrap();
     assert_eq!(userid, "zc", "fields not sent stay");
 
@@ -166,10 +200,20 @@ fn updating_a_user_changes_what_was_sent_and_a_new_password_ends_old_signatures(
     assert_eq!(post(&app, &boss, &path, "password=123")["code"], 303);
     assert_eq!(post(&app, &boss, &path, "role_id=999")["code"], 302);
     assert_eq!(post(&app, &boss, &path, "status=9")["code"], 303);
-    assert_eq!(post(&app, &boss, "user/update/999", "username=x")["code"], 302);
-    assert_eq!(post(&app, &boss, "user/update/abc", "username=x")["code"], 301);
+    assert_eq!(
+        post(&app, &boss, "user/update/999", "username=x")["code"],
+        302
+    );
+    assert_eq!(
+        post(&app, &boss, "user/update/abc", "username=x")["code"],
+        301
+    );
     let own = format!("user/update/{}", boss.user_id);
-    assert_eq!(post(&app, &boss, &own, "status=2")["code"], 303, "not yourself");
+    assert_eq!(
+        post(&app, &boss, &own, "status=2")["code"],
+        303,
+        "not yourself"
+    );
     assert_eq!(post(&app, &boss, &path, "status=2")["code"], 200);
     assert_eq!(get(&app, &zhang, "tag_user", "")["code"], 306);
 }
@@ -184,10 +228,17 @@ fn a_work_wechat_userid_is_unique_within_the_company() {
     let update = |who: i64, body: &str| post(&app, &boss, &format!("user/update/{who}"), body);
     assert_eq!(update(a.user_id, "userid=ZhangSan")["code"], 200);
     assert_eq!(update(b.user_id, "userid=ZhangSan")["code"], 300);
-    assert_eq!(update(a.user_id, "userid=ZhangSan")["code"], 200, "keeping your own");
+    assert_eq!(
+        update(a.user_id, "userid=ZhangSan")["code"],
+        200,
+        "keeping your own"
+    );
     let body = format!("username=c&password=123456&role_id={role}&usedid=ZhangSan");
     assert_eq!(post(&app, &boss, "user/add/0", &body)["code"], 300);
-    assert_eq!(app.count("SELECT COUNT(*) FROM zl_employee WHERE username = 'c'"), 0);
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM zl_employee WHERE username = 'c'"),
+        0
+    );
 }
 
 #[test]
@@ -200,7 +251,10 @@ fn deleting_a_user_takes_their_card_and_never_yourself() {
     let own = format!("user/delete/{}", boss.user_id);
     assert_eq!(get(&app, &boss, &own, "")["code"], 305);
     assert_eq!(get(&app, &boss, "user/delete/999", "")["code"], 302);
-    assert_eq!(get(&app, &zhang, &format!("user/delete/{}", boss.user_id), "")["code"], 403);
+    assert_eq!(
+        get(&app, &zhang, &format!("user/delete/{}", boss.user_id), "")["code"],
+        403
+    );
 
     let json = get(&app, &boss, &format!("user/delete/{}", zhang.user_id), "");
     assert_eq!(json["code"], 200, "{json}");
@@ -211,4 +265,29 @@ fn deleting_a_user_takes_their_card_and_never_yourself() {
     let other = salesperson(&app, &boss, "li");
     let json = post(&app, &boss, &format!("user/delete/{}", other.user_id), "");
     assert_eq!(json["code"], 200, "POST deletes too");
+}
+
+#[test]
+fn the_demo_has_work_wechat_userids_an_hr_role_and_a_client_company() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = leida::db::Db::open(&dir.path().join("leida.db")).unwrap();
+    leida::demo::fill(&db).unwrap();
+    let conn = rusqlite::Connection::open(dir.path().join("leida.db")).unwrap();
+    let count = |sql: &str| conn.query_row(sql, [], |r| r.get::<_, i64>(0)).unwrap();
+    assert_eq!(
+        count("SELECT COUNT(*) FROM zl_employee WHERE userid = ''"),
+        0
+    );
+    assert_eq!(
+        count("SELECT COUNT(*) FROM zl_role_permission rp JOIN zl_role r ON r.id = rp.role_id WHERE r.name = '人事'"),
+        3
+    );
+    assert_eq!(
+        count("SELECT COUNT(*) FROM zl_permission WHERE company_id IS NOT NULL"),
+        1
+    );
+    assert_eq!(
+        count("SELECT COUNT(*) FROM zl_company WHERE parent_id IS NOT NULL"),
+        1
+    );
 }

@@ -18,9 +18,16 @@ fn fake_work_wechat() -> FakeServer {
                 json!({"errcode": 0, "access_token": format!("T{n}"), "expires_in": 7200})
             }
             "/cgi-bin/user/getuserinfo" => {
-                match (req.param("code").unwrap_or_default().as_str(), req.param("access_token")) {
-                    ("expire", Some(t)) if t == "T1" => json!({"errcode": 40001, "errmsg": "invalid credential"}),
-                    ("good" | "expire", _) => json!({"errcode": 0, "UserId": "ZhangSan", "DeviceId": ""}),
+                match (
+                    req.param("code").unwrap_or_default().as_str(),
+                    req.param("access_token"),
+                ) {
+                    ("expire", Some(t)) if t == "T1" => {
+                        json!({"errcode": 40001, "errmsg": "invalid credential"})
+                    }
+                    ("good" | "expire", _) => {
+                        json!({"errcode": 0, "UserId": "ZhangSan", "DeviceId": ""})
+                    }
                     ("new-api", _) => json!({"errcode": 0, "userid": "ZhangSan"}),
                     ("stranger", _) => json!({"errcode": 0, "UserId": "Nobody"}),
                     ("outsider", _) => json!({"errcode": 0, "OpenId": "oXyz"}),
@@ -58,9 +65,19 @@ fn scene(defaults: bool) -> Scene {
     let company = company_of(&app, boss.user_id);
     let role = add_role(&app, &boss, "销售", "[]");
     let zhang = add_user(&app, &boss, "zhang", role).user_id;
-    let set = post(&app, &boss, &format!("user/update/{zhang}"), "userid=ZhangSan");
+    let set = post(
+        &app,
+        &boss,
+        &format!("user/update/{zhang}"),
+        "userid=ZhangSan",
+    );
     assert_eq!(set["code"], 200);
-    Scene { app, fake, company, zhang }
+    Scene {
+        app,
+        fake,
+        company,
+        zhang,
+    }
 }
 
 fn corp(s: &Scene) {
@@ -91,13 +108,20 @@ fn a_work_wechat_member_signs_in_like_with_a_password() {
     assert_eq!(data["company_id"], s.company);
     assert_eq!(data["role_name"], "销售");
     assert!(data["role_id"].as_i64().is_some());
-    let password = s.app.post_form("/zhugeleida/admin/login", "username=zhang&password=pw-123456");
+    let password = s.app.post_form(
+        "/zhugeleida/admin/login",
+        "username=zhang&password=pw-123456",
+    );
     let keys = |v: &serde_json::Value| {
         let mut k: Vec<String> = v.as_object().unwrap().keys().cloned().collect();
         k.sort();
         k
     };
-    assert_eq!(keys(data), keys(&password["data"]), "the same shape as admin/login");
+    assert_eq!(
+        keys(data),
+        keys(&password["data"]),
+        "the same shape as admin/login"
+    );
     assert_eq!(data["token"], password["data"]["token"]);
 
     let token = s.fake.calls("/cgi-bin/gettoken");
@@ -112,10 +136,22 @@ fn a_work_wechat_member_signs_in_like_with_a_password() {
         user_id: s.zhang,
         token: data["token"].as_str().unwrap().to_string(),
     };
-    assert_eq!(get(&s.app, &signer, "tag_user", "")["code"], 200, "the token signs requests");
+    assert_eq!(
+        get(&s.app, &signer, "tag_user", "")["code"],
+        200,
+        "the token signs requests"
+    );
 
-    assert_eq!(sign_in(&s, "new-api")["code"], 200, "the newer `userid` key too");
-    assert_eq!(s.fake.calls("/cgi-bin/gettoken").len(), 1, "the access token is cached");
+    assert_eq!(
+        sign_in(&s, "new-api")["code"],
+        200,
+        "the newer `userid` key too"
+    );
+    assert_eq!(
+        s.fake.calls("/cgi-bin/gettoken").len(),
+        1,
+        "the access token is cached"
+    );
 }
 
 #[test]
@@ -125,7 +161,10 @@ fn a_refused_access_token_is_renewed_once() {
     let json = sign_in(&s, "expire");
     assert_eq!(json["code"], 200, "{json}");
     let info = s.fake.calls("/cgi-bin/user/getuserinfo");
-    let tokens: Vec<_> = info.iter().map(|r| r.param("access_token").unwrap()).collect();
+    let tokens: Vec<_> = info
+        .iter()
+        .map(|r| r.param("access_token").unwrap())
+        .collect();
     assert_eq!(tokens, ["T1", "T2"]);
     assert_eq!(s.fake.calls("/cgi-bin/gettoken").len(), 2);
 }
@@ -141,7 +180,11 @@ fn the_configured_corp_serves_a_company_without_its_own() {
 fn last_login(s: &Scene) -> Option<String> {
     s.app
         .db()
-        .query_row("SELECT last_login_date FROM zl_employee WHERE id = ?1", [s.zhang], |r| r.get(0))
+        .query_row(
+            "SELECT last_login_date FROM zl_employee WHERE id = ?1",
+            [s.zhang],
+            |r| r.get(0),
+        )
         .unwrap()
 }
 
@@ -159,18 +202,41 @@ fn sign_in_refusals_are_clear_and_write_nothing() {
         let json = sign_in(&s, code);
         assert_eq!(json["code"], 401, "{code}: {json}");
     }
-    assert!(sign_in(&s, "bad")["msg"].as_str().unwrap().contains("40029"));
-    let missing = s.app.get(&format!("/zhugeleida/qiyeweixin/work_weixin_auth/{}", s.company));
+    assert!(sign_in(&s, "bad")["msg"]
+        .as_str()
+        .unwrap()
+        .contains("40029"));
+    let missing = s.app.get(&format!(
+        "/zhugeleida/qiyeweixin/work_weixin_auth/{}",
+        s.company
+    ));
     assert_eq!(missing["code"], 303);
-    assert_eq!(s.app.get("/zhugeleida/qiyeweixin/work_weixin_auth/999?code=good")["code"], 302);
-    assert_eq!(s.app.get("/zhugeleida/qiyeweixin/work_weixin_auth/abc?code=good")["code"], 301);
+    assert_eq!(
+        s.app
+            .get("/zhugeleida/qiyeweixin/work_weixin_auth/999?code=good")["code"],
+        302
+    );
+    assert_eq!(
+        s.app
+            .get("/zhugeleida/qiyeweixin/work_weixin_auth/abc?code=good")["code"],
+        301
+    );
 
-    s.app.db().execute("UPDATE zl_employee SET status = 2 WHERE id = ?1", [s.zhang]).unwrap();
-    assert_eq!(sign_in(&s, "good")["code"], 306);
-    s.app.db().execute("UPDATE zl_employee SET status = 1", []).unwrap();
     s.app
         .db()
-        .execute("UPDATE zl_company SET account_expired_time = '2001-01-01T00:00:00.000'", [])
+        .execute("UPDATE zl_employee SET status = 2 WHERE id = ?1", [s.zhang])
+        .unwrap();
+    assert_eq!(sign_in(&s, "good")["code"], 306);
+    s.app
+        .db()
+        .execute("UPDATE zl_employee SET status = 1", [])
+        .unwrap();
+    s.app
+        .db()
+        .execute(
+            "UPDATE zl_company SET account_expired_time = '2001-01-01T00:00:00.000'",
+            [],
+        )
         .unwrap();
     assert_eq!(sign_in(&s, "good")["code"], 403);
     assert_eq!(last_login(&s), before, "no refusal touched the employee");
@@ -192,5 +258,8 @@ fn a_userid_of_another_company_does_not_sign_in_here() {
     let json = s.app.get(&format!(
         "/zhugeleida/qiyeweixin/work_weixin_auth/{other_company}?code=good"
     ));
-    assert_eq!(json["code"], 401, "ZhangSan is an employee of the first company only");
+    assert_eq!(
+        json["code"], 401,
+        "ZhangSan is an employee of the first company only"
+    );
 }
