@@ -34,7 +34,8 @@ pub fn name(c: &Connection, company_id: i64) -> ApiResult<Option<String>> {
     .optional()?)
 }
 
-/// The company's administrator role, holding every permission (created if missing).
+/// The company's administrator role, holding every permission the company sees: the
+/// built-in menu and its own entries (created if missing).
 pub fn ensure_admin_role(c: &Connection, company_id: i64) -> ApiResult<i64> {
     c.execute(
         "INSERT INTO zl_role (company_id, name, create_date) VALUES (?1, ?2, ?3)
@@ -48,8 +49,8 @@ pub fn ensure_admin_role(c: &Connection, company_id: i64) -> ApiResult<i64> {
     )?;
     c.execute(
         "INSERT OR IGNORE INTO zl_role_permission (role_id, permission_id)
-         SELECT ?1, id FROM zl_permission",
-        [role_id],
+         SELECT ?1, id FROM zl_permission WHERE company_id IS NULL OR company_id = ?2",
+        params![role_id, company_id],
     )?;
     Ok(role_id)
 }

@@ -53,6 +53,13 @@ async fn list(me: Employee, p: Params, db: &State<Db>) -> Reply {
     ok("查询成功", json!({"ret_data": rows, "data_count": total}))
 }
 
+/// Checked before hashing a password, so a caller without `user` cannot make the server
+/// spend argon2 time; the write checks again in its transaction.
+async fn may_manage_users(db: &Db, me: &Employee) -> ApiResult<()> {
+    let me = me.clone();
+    db.run(move |c| require(c, &me, "user")).await
+}
+
 /// A password as sent, hashed off the async workers; too short is 303.
 async fn hashed(p: &Params) -> ApiResult<Option<String>> {
     let Some(pw) = p.opt_text("password") else {
@@ -80,6 +87,7 @@ async fn add(me: Employee, p: Params, db: &State<Db>, settings: &State<Settings>
     let company_id = p.opt_id("company_id")?.unwrap_or(me.company_id);
     let userid = work_userid(&p)?;
     let state = status(&p)?.unwrap_or(1);
+    may_manage_users(db, &me).await?;
     let hash = hashed(&p).await?.unwrap_or_default();
     let id = db
         .tx(move |tx| {
@@ -123,6 +131,7 @@ async fn update(me: Employee, id: &str, p: Params, db: &State<Db>) -> Reply {
     if id == me.id && changes.status == Some(2) {
         return Err(ApiError::invalid("status", "不能停用自己"));
     }
+    may_manage_users(db, &me).await?;
     changes.password_hash = hashed(&p).await?;
     db.tx(move |tx| {
         require(tx, &me, "user")?;

@@ -248,3 +248,44 @@ fn menu_entries_are_added_updated_and_deleted_with_their_refusals() {
     assert_eq!(delete(parent)["code"], 200);
     assert_eq!(delete(parent)["code"], 302);
 }
+
+#[test]
+fn a_new_companys_admin_role_holds_the_built_ins_not_another_companys_entries() {
+    let app = TestApp::new();
+    let boss = app.admin("boss", "合众康桥");
+    let own = post(&app, &boss, "quanxian/add/0", "path=report&title=报表");
+    let own = own["data"]["id"].as_i64().unwrap();
+    let again = app.admin("boss", "合众康桥");
+    let roles = get(&app, &again, "role", "");
+    let admin = roles["data"]["ret_data"]
+        .as_array()
+        .unwrap()
+        .last()
+        .unwrap()
+        .clone();
+    assert!(
+        admin["permissionsList"]
+            .as_array()
+            .unwrap()
+            .contains(&own.into()),
+        "`leida admin` grants the company's own entries too"
+    );
+
+    let other = app.admin("other", "别的公司");
+    let theirs = get(&app, &other, "role", "");
+    assert_eq!(
+        theirs["data"]["ret_data"][0]["permissionsList"]
+            .as_array()
+            .unwrap()
+            .len(),
+        9
+    );
+    let child = post(&app, &again, "company/add/0", "name=东方银谷");
+    let role = child["data"]["role_id"].as_i64().unwrap();
+    assert_eq!(
+        app.count(&format!(
+            "SELECT COUNT(*) FROM zl_role_permission WHERE role_id = {role}"
+        )),
+        9
+    );
+}
