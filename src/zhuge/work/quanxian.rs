@@ -5,7 +5,7 @@ use rocket::{get, post, routes, Route, State};
 use serde_json::json;
 
 use crate::db::Db;
-use crate::error::ApiResult;
+use crate::error::{ApiError, ApiResult};
 use crate::web::envelope::{ok, Reply};
 use crate::web::params::Params;
 use crate::web::signed::Employee;
@@ -42,7 +42,7 @@ fn parent(p: &Params) -> ApiResult<Option<Option<i64>>> {
         None => Ok(None),
         Some(0) => Ok(Some(None)),
         Some(id) if id > 0 => Ok(Some(Some(id))),
-        Some(_) => Err(crate::error::ApiError::wrong_type("pid_id")),
+        Some(_) => Err(ApiError::wrong_type("pid_id")),
     }
 }
 

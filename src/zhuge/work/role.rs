@@ -6,6 +6,7 @@ use rocket::{get, post, routes, Route, State};
 use serde_json::json;
 
 use crate::db::Db;
+use crate::error::ApiError;
 use crate::web::envelope::{ok, Reply};
 use crate::web::params::Params;
 use crate::web::signed::Employee;
@@ -62,7 +63,7 @@ async fn update(me: Employee, id: &str, p: Params, db: &State<Db>) -> Reply {
     let name = text_up_to(&p, "name", 32)?;
     let permissions = id_list(&p, PERMISSIONS)?;
     if name.is_none() && permissions.is_none() {
-        return Err(crate::error::ApiError::missing("name"));
+        return Err(ApiError::missing("name"));
     }
     db.tx(move |tx| {
         require(tx, &me, "role")?;

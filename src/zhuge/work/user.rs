@@ -13,6 +13,7 @@ use crate::web::envelope::{ok, Reply};
 use crate::web::params::Params;
 use crate::web::signed::Employee;
 use crate::zhuge::data::access::require;
+use crate::zhuge::data::permission::{self, Entry};
 use crate::zhuge::data::user::{self, Changes, Search};
 use crate::zhuge::data::{company, employee, role};
 use crate::zhuge::work::form::{path_id, required_up_to, status, text_up_to};
@@ -189,14 +190,14 @@ pub fn demo(conn: &rusqlite::Connection) -> ApiResult<()> {
         |r| r.get(0),
     )?;
     let hr = role::insert(conn, company_id, "人事")?;
-    let entry = crate::zhuge::data::permission::Entry {
+    let entry = Entry {
         path: "report".into(),
         icon: "chart".into(),
         title: "销售报表".into(),
         pid: None,
         order_num: 10,
     };
-    let report = crate::zhuge::data::permission::insert(conn, company_id, &entry)?;
+    let report = permission::insert(conn, company_id, &entry)?;
     role::grant_exactly(conn, company_id, hr, &[1, 2, report])?;
     let client = company::Details {
         name: Some("东方银谷".into()),
