@@ -57,7 +57,7 @@ async fn list(me: Employee, p: Params, db: &State<Db>) -> Reply {
 /// Checked before hashing a password, so a caller without `user` cannot make the server
 /// spend argon2 time; the write checks again in its transaction.
 async fn may_manage_users(db: &Db, me: &Employee) -> ApiResult<()> {
-    let me = me.clone();
+    let me = *me;
     db.run(move |c| require(c, &me, "user")).await
 }
 
