@@ -9,6 +9,7 @@ pub mod consult;
 pub mod db;
 pub mod demo;
 pub mod design;
+pub mod docs;
 pub mod error;
 pub mod media;
 pub mod outbox;
@@ -46,6 +47,7 @@ pub fn build(figment: Figment) -> Result<Rocket<Build>, String> {
         .attach(outbox::Sender)
         .mount("/", routes![healthz])
         .mount("/statics", web::statics::routes())
+        .mount("/", docs::routes())
         .manage(db)
         .manage(wechat)
         .manage(settings);

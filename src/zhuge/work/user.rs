@@ -24,6 +24,8 @@ pub fn routes() -> Vec<Route> {
 }
 
 const MIN_PASSWORD: usize = 6;
+/// Search terms longer than any name are refused (SQLite refuses LIKE patterns over 50 000 bytes).
+const SEARCH_MAX: usize = 64;
 
 fn search(p: &Params) -> ApiResult<Search> {
     let create_date = match p.str("create_date") {
@@ -35,9 +37,9 @@ fn search(p: &Params) -> ApiResult<Search> {
         ),
     };
     Ok(Search {
-        username: p.opt_text("username"),
-        role_name: p.opt_text("role__name"),
-        company_name: p.opt_text("company__name"),
+        username: text_up_to(p, "username", SEARCH_MAX)?,
+        role_name: text_up_to(p, "role__name", SEARCH_MAX)?,
+        company_name: text_up_to(p, "company__name", SEARCH_MAX)?,
         create_date,
     })
 }

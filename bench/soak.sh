@@ -1,0 +1,74 @@
+#!/usr/bin/env bash
+# Soak: mixed load at 64 connections for ten minutes (default) against the release binary
+# on the demo data. The mix (bench/soak.lua): card views and chat messages (writes), the
+# card list, products, chat history, the employee list, consulting tags and /healthz
+# (reads). Reports req/s and p99 for the first and the last minute and for the whole run,
+# and the server's RSS at the start and the end (sampled every 10 s into the log).
+# Usage: bench/soak.sh [total seconds, default 600]   (not run by CI)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+secs=${1:-600}
+slice=$(( secs >= 180 ? 60 : secs / 3 ))
+
+command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }
+cargo build --release --quiet
+bin=$PWD/target/release/leida
+
+tmp=$(mktemp -d)
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+export ROCKET_PORT=$port ROCKET_ADDRESS=127.0.0.1 ROCKET_LOG_LEVEL=off ROCKET_CLI_COLORS=false
+export ROCKET_DB_PATH=$tmp/leida.db ROCKET_DATA_DIR=$tmp/files ROCKET_PUBLIC_URL=http://127.0.0.1:$port
+# Signatures are made once, at the start: let them live for the whole run.
+export ROCKET_AUTH_MAX_SKEW_SECS=$(( secs + 600 ))
+"$bin" demo >"$tmp/server.log" 2>&1 &
+server=$!
+trap 'kill $server 2>/dev/null; rm -rf "$tmp"' EXIT
+base=http://127.0.0.1:$port
+for _ in $(seq 100); do curl -sf "$base/healthz" >/dev/null && break; sleep 0.1; done
+
+# One employee (the demo administrator) and one customer bound to their card.
+python3 - "$base" >"$tmp/env.lua" <<'PY'
+import hashlib, json, sys, time, urllib.request
+base = sys.argv[1]
+get = lambda path: json.load(urllib.request.urlopen(base + path))
+admin = json.load(urllib.request.urlopen(urllib.request.Request(
+    base + "/zhugeleida/admin/login", data=b"username=boss&password=leida-demo")))["data"]
+me = get("/zhugeleida/xiaochengxu/login?code=soak&user_type=2&source=1")["data"]
+def sig(uid, token):
+    ts = str(int(time.time() * 1000))
+    return f"user_id={uid}&timestamp={ts}&rand_str={hashlib.md5((ts + token).encode()).hexdigest()}"
+cs, es = sig(me["cid"], me["token"]), sig(admin["user_id"], admin["token"])
+uid = admin["user_id"]
+get(f"/zhugeleida/xiaochengxu/login/binding?{cs}&uid={uid}&source=1")
+print(f'customer_sig = "{cs}"\nemployee_sig = "{es}"\nuid = "{uid}"')
+PY
+
+rss() { awk '/VmRSS/ {print $2}' "/proc/$server/status"; }
+(while kill -0 $server 2>/dev/null; do echo "$(date +%s) $(rss)" >>"$tmp/rss.log"; sleep 10; done) &
+sampler=$!
+trap 'kill $sampler $server 2>/dev/null; rm -rf "$tmp"' EXIT
+
+run() { # seconds → "req/s p99_ms non2xx"
+  (cd "$tmp" && wrk -t2 -c64 -d"$1s" --latency -s "$OLDPWD/bench/soak.lua" "$base") 2>&1 | awk '
+    /Requests\/sec/ {rps=$2}
+    /^ +99%/ {v=$2; if (v ~ /us$/) {sub(/us/,"",v); v/=1000} else if (v ~ /ms$/) {sub(/ms/,"",v)} else if (v ~ /s$/) {sub(/s/,"",v); v*=1000}; p99=v}
+    /Non-2xx/ {bad=$NF}
+    END {printf "%s %s %s\n", rps, p99, (bad==""?0:bad)}'
+}
+
+rss_start=$(rss)
+read -r a_rps a_p99 a_bad < <(run "$slice")
+rss_first=$(rss)
+read -r m_rps m_p99 m_bad < <(run $(( secs - 2 * slice )))
+read -r z_rps z_p99 z_bad < <(run "$slice")
+rss_end=$(rss)
+peak=$(awk '/VmHWM/ {print $2}' "/proc/$server/status")
+rows=$(sqlite3 "$ROCKET_DB_PATH" "SELECT (SELECT count(*) FROM zl_radar) || ' radar rows, ' || (SELECT count(*) FROM zl_chat) || ' chat rows'" 2>/dev/null || echo "?")
+
+printf '%-22s %10s %10s %8s\n' phase req/s p99_ms non2xx
+printf '%-22s %10s %10s %8s\n' "first ${slice}s" "$a_rps" "$a_p99" "$a_bad"
+printf '%-22s %10s %10s %8s\n' "middle $(( secs - 2 * slice ))s" "$m_rps" "$m_p99" "$m_bad"
+printf '%-22s %10s %10s %8s\n' "last ${slice}s" "$z_rps" "$z_p99" "$z_bad"
+echo "RSS: before load $((rss_start / 1024)) MB, after first slice $((rss_first / 1024)) MB, end $((rss_end / 1024)) MB, peak $((peak / 1024)) MB"
+echo "database after the run: $rows, $(du -h "$ROCKET_DB_PATH" | cut -f1) (+ WAL $(du -h "$ROCKET_DB_PATH-wal" 2>/dev/null | cut -f1))"
+echo "RSS samples (KB, every 10 s): $(awk '{printf "%s ", $2}' "$tmp/rss.log")"
