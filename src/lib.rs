@@ -10,6 +10,7 @@ pub mod demo;
 pub mod error;
 pub mod media;
 pub mod password;
+pub mod poster;
 pub mod web;
 pub mod wechat;
 pub mod zhuge;
