@@ -8,5 +8,6 @@ mod media;
 mod pay;
 mod zhuge_card;
 mod zhuge_login;
+mod zhuge_poster;
 mod zhuge_radar;
 mod zhuge_signature;

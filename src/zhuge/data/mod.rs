@@ -6,5 +6,6 @@ pub mod chat;
 pub mod company;
 pub mod customer;
 pub mod employee;
+pub mod poster;
 pub mod radar;
 pub mod relation;

@@ -2,9 +2,10 @@
 
 pub mod card;
 pub mod login;
+pub mod poster;
 
 use rocket::Route;
 
 pub fn routes() -> Vec<Route> {
-    [login::routes(), card::routes()].concat()
+    [login::routes(), card::routes(), poster::routes()].concat()
 }
