@@ -45,3 +45,20 @@ pub fn token() -> String {
     rand::rng().fill_bytes(&mut bytes);
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
+
+/// A stored time as a contact list shows it: `11:49` today, `昨天`, `06-12` this year, else `2017`.
+pub fn relative_day_time(stored: &str, today: NaiveDate) -> String {
+    let Ok(when) = chrono::NaiveDateTime::parse_from_str(stored, FORMAT) else {
+        return stored.to_string();
+    };
+    let day = when.date();
+    if day == today {
+        when.format("%H:%M").to_string()
+    } else if Some(day) == today.pred_opt() {
+        "昨天".to_string()
+    } else if day.format("%Y").to_string() == today.format("%Y").to_string() {
+        when.format("%m-%d").to_string()
+    } else {
+        when.format("%Y").to_string()
+    }
+}

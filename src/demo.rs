@@ -68,6 +68,9 @@ pub fn fill(db: &Db) -> ApiResult<()> {
         add_card_details(tx, &sales)?;
         add_customer_details(tx)?;
         add_shop(tx, company_id, sales[1])?;
+        crate::consult::demo(tx)?;
+        crate::design::demo(tx)?;
+        crate::repair::demo(tx)?;
         Ok(())
     })
 }

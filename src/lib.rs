@@ -5,12 +5,16 @@
 pub mod cli;
 pub mod clock;
 pub mod config;
+pub mod consult;
 pub mod db;
 pub mod demo;
+pub mod design;
 pub mod error;
 pub mod media;
+pub mod outbox;
 pub mod password;
 pub mod poster;
+pub mod repair;
 pub mod web;
 pub mod wechat;
 pub mod zhuge;
@@ -40,12 +44,15 @@ pub fn build(figment: Figment) -> Result<Rocket<Build>, String> {
 
     let rocket = rocket::custom(figment)
         .attach(web::TrailingSlash)
+        .attach(outbox::Sender)
         .mount("/", routes![healthz])
         .mount("/statics", web::statics::routes())
         .manage(db)
         .manage(wechat)
         .manage(settings);
-    Ok(zhuge::mount(rocket))
+    Ok(consult::mount(repair::mount(design::mount(zhuge::mount(
+        rocket,
+    )))))
 }
 
 /// 200 while the database answers, 503 otherwise: the load benchmarks' constant baseline.

@@ -11,13 +11,13 @@ use crate::web::envelope::refuse;
 use crate::zhuge::data::{customer, employee};
 
 /// A mini-program customer (`/zhugeleida/xiaochengxu/`).
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Copy)]
 pub struct Customer {
     pub id: i64,
 }
 
 /// An employee (salesperson or administrator) of a company (`/zhugeleida/qiyeweixin/`).
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Copy)]
 pub struct Employee {
     pub id: i64,
     pub company_id: i64,
@@ -132,6 +132,34 @@ impl<'r> FromRequest<'r> for Employee {
     async fn from_request(req: &'r Request<'_>) -> Outcome<Self, ApiError> {
         match verify_employee(req).await {
             Ok(me) => Outcome::Success(me),
+            Err(err) => refuse(req, err),
+        }
+    }
+}
+
+/// Either principal, for routes both may call: the signature is tried against the employee
+/// with that `user_id` first, then the customer (SPEC §9).
+#[derive(Debug, Clone)]
+pub enum Signer {
+    Employee(Employee),
+    Customer(Customer),
+}
+
+#[rocket::async_trait]
+impl<'r> FromRequest<'r> for Signer {
+    type Error = ApiError;
+
+    async fn from_request(req: &'r Request<'_>) -> Outcome<Self, ApiError> {
+        let signer = match verify_employee(req).await {
+            Ok(me) => Ok(Signer::Employee(me)),
+            Err(refused) if refused.code == Code::BadToken => verify_customer(req)
+                .await
+                .map(Signer::Customer)
+                .map_err(|_| refused),
+            Err(refused) => Err(refused),
+        };
+        match signer {
+            Ok(signer) => Outcome::Success(signer),
             Err(err) => refuse(req, err),
         }
     }

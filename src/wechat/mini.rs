@@ -63,3 +63,38 @@ fn login_refused(errcode: i64, errmsg: &str) -> ApiError {
         _ => ApiError::upstream(format!("微信登录失败: errcode {errcode} {errmsg}")),
     }
 }
+
+impl WeChat {
+    /// The newer phone-number flow: a one-time `code` from `getPhoneNumber`.
+    pub fn phone_by_code(
+        &self,
+        db: &crate::db::Db,
+        app: &MiniApp,
+        code: &str,
+    ) -> ApiResult<String> {
+        let url = format!("{}/wxa/business/getuserphonenumber", self.mini_base);
+        let body = serde_json::json!({ "code": code });
+        for retry in [false, true] {
+            let token = self.mini_token(db, app)?;
+            let answer = self.post_json(&url, &[("access_token", &token)], &body)?;
+            match check_errcode(&answer) {
+                Ok(()) => {
+                    return answer["phone_info"]["phoneNumber"]
+                        .as_str()
+                        .map(str::to_string)
+                        .ok_or_else(|| ApiError::upstream("获取手机号失败: 回答缺少 phoneNumber"))
+                }
+                Err((errcode, _)) if super::token::token_expired(errcode) && !retry => {
+                    self.forget_token(db, &format!("mini:{}", app.appid))?;
+                }
+                Err((errcode, errmsg)) => {
+                    return Err(ApiError::new(
+                        Code::Invalid,
+                        format!("获取手机号失败: errcode {errcode} {errmsg}"),
+                    ))
+                }
+            }
+        }
+        Err(ApiError::upstream("获取手机号失败: access_token 无效"))
+    }
+}

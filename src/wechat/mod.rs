@@ -4,7 +4,9 @@
 pub mod crypto;
 pub mod mini;
 pub mod pay;
+pub mod token;
 
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use serde_json::Value;
@@ -20,6 +22,7 @@ pub struct WeChat {
     pub mini_base: String,
     pub work_base: String,
     pub pay_base: String,
+    refresh_lock: Arc<Mutex<()>>,
 }
 
 impl WeChat {
@@ -34,6 +37,7 @@ impl WeChat {
             mini_base: settings.wechat_api.trim_end_matches('/').to_string(),
             work_base: settings.work_wechat_api.trim_end_matches('/').to_string(),
             pay_base: settings.pay_api.trim_end_matches('/').to_string(),
+            refresh_lock: Arc::default(),
         }
     }
 
@@ -44,6 +48,21 @@ impl WeChat {
             request = request.query(*k, *v);
         }
         let mut response = request.call().map_err(|e| unreachable_service(url, e))?;
+        response
+            .body_mut()
+            .read_json()
+            .map_err(|e| unreachable_service(url, e))
+    }
+
+    /// POST a JSON body, expecting JSON.
+    pub fn post_json(&self, url: &str, query: &[(&str, &str)], body: &Value) -> ApiResult<Value> {
+        let mut request = self.agent.post(url);
+        for (k, v) in query {
+            request = request.query(*k, *v);
+        }
+        let mut response = request
+            .send_json(body)
+            .map_err(|e| unreachable_service(url, e))?;
         response
             .body_mut()
             .read_json()

@@ -2,12 +2,21 @@
 #![allow(clippy::unwrap_used)]
 
 mod common;
+mod consult;
 mod crypto;
+mod design;
+mod design_notice;
 mod foundation;
 mod media;
+mod outbox;
 mod pay;
+mod repair_user;
+mod repair_workflow;
 mod zhuge_card;
+mod zhuge_chat;
 mod zhuge_login;
 mod zhuge_poster;
+mod zhuge_product;
 mod zhuge_radar;
+mod zhuge_shop;
 mod zhuge_signature;

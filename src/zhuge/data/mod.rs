@@ -1,11 +1,15 @@
 //! Queries over the Zhuge Leida tables, shared by the mini-program and enterprise sides.
 //! Every function is synchronous over `&Connection`, so it runs inside `Db::run`/`Db::tx`.
 
+pub mod access;
 pub mod card;
 pub mod chat;
 pub mod company;
 pub mod customer;
 pub mod employee;
+pub mod notice;
 pub mod poster;
+pub mod product;
 pub mod radar;
 pub mod relation;
+pub mod shop;

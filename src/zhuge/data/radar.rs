@@ -7,7 +7,7 @@ use serde_json::{json, Map, Value};
 use crate::clock;
 use crate::error::ApiResult;
 use crate::web::params::Page;
-use crate::zhuge::data::{customer, relation};
+use crate::zhuge::data::{customer, notice, relation};
 
 /// Action names, 1–12, as seed 003 lists them.
 pub const ACTIONS: [&str; 12] = [
@@ -26,8 +26,11 @@ pub const ACTIONS: [&str; 12] = [
 ];
 
 pub const VIEW_CARD: i64 = 1;
+pub const VIEW_PRODUCT: i64 = 2;
+pub const VIEW_WEBSITE: i64 = 4;
 pub const COPY_WECHAT: i64 = 5;
 pub const FORWARD: i64 = 6;
+pub const CONSULT: i64 = 7;
 pub const SAVE_PHONE: i64 = 8;
 pub const PRAISE: i64 = 9;
 pub const CALL: i64 = 10;
@@ -64,6 +67,7 @@ pub fn record(
     stmt.execute(params![user_id, customer_id, action, remark, clock::now()])?;
     let id = c.last_insert_rowid();
     relation::touch_activity(c, user_id, customer_id)?;
+    notice::push_to_salesperson(c, user_id, || notice::customer_line(c, customer_id, remark))?;
     Ok(id)
 }
 

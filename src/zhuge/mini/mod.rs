@@ -1,11 +1,24 @@
 //! `/zhugeleida/xiaochengxu/`: what the mini-program calls, signed by the customer.
 
 pub mod card;
+pub mod chat;
 pub mod login;
+pub mod pay;
 pub mod poster;
+pub mod product;
+pub mod shop;
 
 use rocket::Route;
 
 pub fn routes() -> Vec<Route> {
-    [login::routes(), card::routes(), poster::routes()].concat()
+    [
+        login::routes(),
+        card::routes(),
+        poster::routes(),
+        chat::routes(),
+        product::routes(),
+        shop::routes(),
+        pay::routes(),
+    ]
+    .concat()
 }

@@ -1,0 +1,453 @@
+//! Outbound messages (template messages, Work WeChat radar pushes): written by `enqueue` in
+//! the same transaction as their cause, sent by one background task with retries and
+//! backoff. A restart loses none: the queue is a table (SPEC §8).
+
+use std::collections::{HashMap, VecDeque};
+use std::time::{Duration, Instant};
+
+use rocket::fairing::{Fairing, Info, Kind};
+use rocket::{Orbit, Rocket};
+use rusqlite::{params, Connection, OptionalExtension};
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Value};
+
+use crate::config::Settings;
+use crate::db::Db;
+use crate::error::{ApiError, ApiResult};
+use crate::wechat::mini::MiniApp;
+use crate::wechat::token::{token_expired, WorkCorp};
+use crate::wechat::{check_errcode, WeChat};
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Message {
+    /// `cgi-bin/message/wxopen/template/send`, with a formId inside `body`.
+    MiniTemplate { appid: String, body: Value },
+    /// `cgi-bin/message/subscribe/send`.
+    MiniSubscribe { appid: String, body: Value },
+    /// A Work WeChat app text message (`cgi-bin/message/send`).
+    WorkText {
+        corpid: String,
+        agentid: String,
+        touser: String,
+        content: String,
+    },
+}
+
+impl Message {
+    fn kind(&self) -> &'static str {
+        match self {
+            Message::MiniTemplate { .. } => "mini_template",
+            Message::MiniSubscribe { .. } => "mini_subscribe",
+            Message::WorkText { .. } => "work_text",
+        }
+    }
+
+    /// Messages to one recipient are rate limited and, for Work WeChat, coalesced.
+    fn recipient(&self) -> String {
+        match self {
+            Message::MiniTemplate { appid, body } | Message::MiniSubscribe { appid, body } => {
+                format!("mini:{appid}:{}", body["touser"].as_str().unwrap_or(""))
+            }
+            Message::WorkText { corpid, touser, .. } => format!("work:{corpid}:{touser}"),
+        }
+    }
+}
+
+/// Queues `msg`; call it inside the write transaction of whatever caused it.
+pub fn enqueue(conn: &Connection, msg: &Message) -> rusqlite::Result<i64> {
+    let payload = serde_json::to_string(msg).unwrap_or_default();
+    conn.execute(
+        "INSERT INTO outbox (kind, recipient, payload, next_try_at, created_at)
+         VALUES (?1, ?2, ?3, ?4, ?5)",
+        params![
+            msg.kind(),
+            msg.recipient(),
+            payload,
+            unix_now(),
+            crate::clock::now()
+        ],
+    )?;
+    Ok(conn.last_insert_rowid())
+}
+
+const POLL: Duration = Duration::from_millis(250);
+const MAX_ATTEMPTS: i64 = 6;
+/// Work WeChat allows about 30 messages a minute to one member.
+const PER_MINUTE: usize = 30;
+/// Radar pushes to one salesperson are joined into one message, this many at most.
+const COALESCE: usize = 20;
+
+/// Starts the sender when the server lifts off (also under Rocket's local test client).
+pub struct Sender;
+
+#[rocket::async_trait]
+impl Fairing for Sender {
+    fn info(&self) -> Info {
+        Info {
+            name: "outbox sender",
+            kind: Kind::Liftoff,
+        }
+    }
+
+    async fn on_liftoff(&self, rocket: &Rocket<Orbit>) {
+        let (Some(db), Some(wechat), Some(settings)) = (
+            rocket.state::<Db>(),
+            rocket.state::<WeChat>(),
+            rocket.state::<Settings>(),
+        ) else {
+            return;
+        };
+        let worker = Worker {
+            db: db.clone(),
+            wechat: wechat.clone(),
+            settings: settings.clone(),
+            sent: HashMap::new(),
+        };
+        rocket::tokio::spawn(worker.run());
+    }
+}
+
+struct Worker {
+    db: Db,
+    wechat: WeChat,
+    settings: Settings,
+    /// When each recipient was last sent to, for the per-minute limit.
+    sent: HashMap<String, VecDeque<Instant>>,
+}
+
+struct Due {
+    id: i64,
+    recipient: String,
+    attempts: i64,
+    message: Option<Message>,
+}
+
+impl Worker {
+    async fn run(mut self) {
+        loop {
+            rocket::tokio::time::sleep(POLL).await;
+            if let Err(e) = self.tick().await {
+                log::warn!("outbox: {e}");
+            }
+        }
+    }
+
+    async fn tick(&mut self) -> ApiResult<()> {
+        let due = self.db.run(due).await?;
+        for batch in batches(due) {
+            if !self.may_send(&batch[0].recipient) {
+                continue;
+            }
+            let ids: Vec<i64> = batch.iter().map(|d| d.id).collect();
+            let attempts = batch[0].attempts;
+            let Some(message) = merge(batch) else {
+                self.finish(ids, attempts, Outcome::GiveUp("无法读取的消息".into()))
+                    .await?;
+                continue;
+            };
+            let (wechat, db, settings) =
+                (self.wechat.clone(), self.db.clone(), self.settings.clone());
+            let recipient = message.recipient();
+            let outcome =
+                crate::web::blocking(move || Ok(deliver(&wechat, &db, &settings, &message)))
+                    .await?;
+            if matches!(outcome, Outcome::Sent) {
+                self.sent
+                    .entry(recipient)
+                    .or_default()
+                    .push_back(Instant::now());
+            }
+            self.finish(ids, attempts, outcome).await?;
+        }
+        Ok(())
+    }
+
+    fn may_send(&mut self, recipient: &str) -> bool {
+        let window = self.sent.entry(recipient.to_string()).or_default();
+        while window
+            .front()
+            .is_some_and(|t| t.elapsed() > Duration::from_secs(60))
+        {
+            window.pop_front();
+        }
+        window.len() < PER_MINUTE
+    }
+
+    async fn finish(&self, ids: Vec<i64>, attempts: i64, outcome: Outcome) -> ApiResult<()> {
+        let tries = match &outcome {
+            Outcome::Sent => attempts + 1,
+            Outcome::Retry(why) if attempts + 1 < MAX_ATTEMPTS => {
+                log::warn!("outbox: messages {ids:?} not sent, will retry: {why}");
+                attempts + 1
+            }
+            Outcome::Retry(why) | Outcome::GiveUp(why) => {
+                log::error!("outbox: giving up on messages {ids:?}: {why}");
+                MAX_ATTEMPTS
+            }
+        };
+        let (sent_at, error) = match outcome {
+            Outcome::Sent => (Some(crate::clock::now()), None),
+            Outcome::Retry(why) | Outcome::GiveUp(why) => (None, Some(why)),
+        };
+        let next_try_at = unix_now() + backoff(attempts);
+        self.db
+            .tx(move |c| {
+                let mut stmt = c.prepare_cached(
+                    "UPDATE outbox SET sent_at = ?2, attempts = ?3, next_try_at = ?4,
+                            last_error = COALESCE(?5, last_error)
+                     WHERE id = ?1",
+                )?;
+                for id in ids {
+                    stmt.execute(params![id, sent_at, tries, next_try_at, error])?;
+                }
+                Ok(())
+            })
+            .await
+    }
+}
+
+fn due(c: &Connection) -> ApiResult<Vec<Due>> {
+    let mut stmt = c.prepare_cached(
+        "SELECT id, recipient, attempts, payload FROM outbox
+         WHERE sent_at IS NULL AND next_try_at <= ?1 AND attempts < ?2
+         ORDER BY id LIMIT 100",
+    )?;
+    let rows = stmt.query_map(params![unix_now(), MAX_ATTEMPTS], |r| {
+        let payload: String = r.get(3)?;
+        Ok(Due {
+            id: r.get(0)?,
+            recipient: r.get(1)?,
+            attempts: r.get(2)?,
+            message: serde_json::from_str(&payload).ok(),
+        })
+    })?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// Groups due messages: Work WeChat texts to one recipient travel together (up to
+/// `COALESCE`), every other message alone.
+fn batches(due: Vec<Due>) -> Vec<Vec<Due>> {
+    let mut out: Vec<Vec<Due>> = Vec::new();
+    let mut open: HashMap<String, usize> = HashMap::new();
+    for item in due {
+        let joinable = matches!(item.message, Some(Message::WorkText { .. }));
+        if joinable {
+            if let Some(&at) = open.get(&item.recipient) {
+                if out[at].len() < COALESCE && out[at][0].attempts == item.attempts {
+                    out[at].push(item);
+                    continue;
+                }
+            }
+            open.insert(item.recipient.clone(), out.len());
+        }
+        out.push(vec![item]);
+    }
+    out
+}
+
+fn merge(batch: Vec<Due>) -> Option<Message> {
+    let mut messages = batch.into_iter().map(|d| d.message);
+    let first = messages.next()??;
+    match first {
+        Message::WorkText {
+            corpid,
+            agentid,
+            touser,
+            content,
+        } => {
+            let mut lines = vec![content];
+            for m in messages.flatten() {
+                if let Message::WorkText { content, .. } = m {
+                    lines.push(content);
+                }
+            }
+            Some(Message::WorkText {
+                corpid,
+                agentid,
+                touser,
+                content: lines.join("\n"),
+            })
+        }
+        other => Some(other),
+    }
+}
+
+/// What became of one delivery.
+enum Outcome {
+    Sent,
+    /// Worth another try later (WeChat down, a refused formId...).
+    Retry(String),
+    /// Will never work as configured (no Work WeChat set up).
+    GiveUp(String),
+}
+
+fn deliver(wechat: &WeChat, db: &Db, settings: &Settings, msg: &Message) -> Outcome {
+    let msg = match resolve(settings, msg) {
+        Ok(msg) => msg,
+        Err(why) => return Outcome::GiveUp(why),
+    };
+    match send(wechat, db, settings, &msg) {
+        Ok(()) => Outcome::Sent,
+        Err(why) => Outcome::Retry(why),
+    }
+}
+
+/// A Work WeChat push with an empty corp goes through the configured default corp and agent.
+fn resolve(settings: &Settings, msg: &Message) -> Result<Message, String> {
+    match msg {
+        Message::WorkText {
+            corpid,
+            agentid,
+            touser,
+            content,
+        } if corpid.is_empty() => {
+            if settings.work_wechat_corpid.is_empty() {
+                return Err("未配置企业微信 (work_wechat_corpid), 雷达推送不发送".into());
+            }
+            let agentid = if agentid.is_empty() {
+                settings.work_wechat_agentid.clone()
+            } else {
+                agentid.clone()
+            };
+            Ok(Message::WorkText {
+                corpid: settings.work_wechat_corpid.clone(),
+                agentid,
+                touser: touser.clone(),
+                content: content.clone(),
+            })
+        }
+        other => Ok(other.clone()),
+    }
+}
+
+/// One HTTP delivery; a refused access token is renewed and the call tried once more.
+fn send(wechat: &WeChat, db: &Db, settings: &Settings, msg: &Message) -> Result<(), String> {
+    for retry in [false, true] {
+        let (token_key, token) =
+            access_token(wechat, db, settings, msg).map_err(|e| e.msg.to_string())?;
+        let (url, body) = request(wechat, msg);
+        let answer = wechat
+            .post_json(&url, &[("access_token", &token)], &body)
+            .map_err(|e| e.msg.to_string())?;
+        match check_errcode(&answer) {
+            Ok(()) => return Ok(()),
+            Err((code, _)) if token_expired(code) && !retry => {
+                wechat
+                    .forget_token(db, &token_key)
+                    .map_err(|e| e.to_string())?;
+            }
+            Err((code, msg)) => return Err(format!("errcode {code} {msg}")),
+        }
+    }
+    Err("access_token 刷新后仍被拒绝".into())
+}
+
+fn access_token(
+    wechat: &WeChat,
+    db: &Db,
+    settings: &Settings,
+    msg: &Message,
+) -> ApiResult<(String, String)> {
+    match msg {
+        Message::MiniTemplate { appid, .. } | Message::MiniSubscribe { appid, .. } => {
+            let app = mini_app(db, settings, appid)?;
+            Ok((format!("mini:{appid}"), wechat.mini_token(db, &app)?))
+        }
+        Message::WorkText {
+            corpid, agentid, ..
+        } => {
+            let corp = work_corp(db, settings, corpid, agentid)?;
+            Ok((
+                format!("work:{corpid}:{agentid}"),
+                wechat.work_token(db, &corp)?,
+            ))
+        }
+    }
+}
+
+fn request(wechat: &WeChat, msg: &Message) -> (String, Value) {
+    let base = &wechat.mini_base;
+    match msg {
+        Message::MiniTemplate { body, .. } => (
+            format!("{base}/cgi-bin/message/wxopen/template/send"),
+            body.clone(),
+        ),
+        Message::MiniSubscribe { body, .. } => (
+            format!("{base}/cgi-bin/message/subscribe/send"),
+            body.clone(),
+        ),
+        Message::WorkText {
+            agentid,
+            touser,
+            content,
+            ..
+        } => (
+            format!("{}/cgi-bin/message/send", wechat.work_base),
+            json!({
+                "touser": touser,
+                "msgtype": "text",
+                "agentid": agentid.parse::<i64>().map(Value::from).unwrap_or_else(|_| agentid.clone().into()),
+                "text": {"content": content},
+            }),
+        ),
+    }
+}
+
+/// The secret of `appid`: the configured default's, or the company's that owns it.
+fn mini_app(db: &Db, settings: &Settings, appid: &str) -> ApiResult<MiniApp> {
+    if appid == settings.wechat_appid {
+        return Ok(MiniApp {
+            appid: appid.to_string(),
+            secret: settings.wechat_secret.clone(),
+        });
+    }
+    let secret: Option<String> = db
+        .reader()?
+        .query_row(
+            "SELECT mp_secret FROM zl_company WHERE mp_appid = ?1 AND mp_appid != '' LIMIT 1",
+            [appid],
+            |r| r.get(0),
+        )
+        .optional()?;
+    let secret = secret.ok_or_else(|| ApiError::upstream(format!("未知的小程序 appid {appid}")))?;
+    Ok(MiniApp {
+        appid: appid.to_string(),
+        secret,
+    })
+}
+
+fn work_corp(db: &Db, settings: &Settings, corpid: &str, agentid: &str) -> ApiResult<WorkCorp> {
+    let own: Option<String> = db
+        .reader()?
+        .query_row(
+            "SELECT work_secret FROM zl_company
+             WHERE work_corp_id = ?1 AND work_agent_id = ?2 AND work_secret != '' LIMIT 1",
+            [corpid, agentid],
+            |r| r.get(0),
+        )
+        .optional()?;
+    let secret = match own {
+        Some(secret) => secret,
+        None if corpid == settings.work_wechat_corpid => settings.work_wechat_secret.clone(),
+        None => {
+            return Err(ApiError::upstream(format!(
+                "未知的企业微信 corpid {corpid}"
+            )))
+        }
+    };
+    Ok(WorkCorp {
+        corpid: corpid.to_string(),
+        secret,
+        agentid: agentid.to_string(),
+    })
+}
+
+/// 5 s, 10 s, 20 s, 40 s, 80 s.
+fn backoff(attempts: i64) -> i64 {
+    5 << attempts.clamp(0, 6)
+}
+
+fn unix_now() -> i64 {
+    chrono::Utc::now().timestamp()
+}

@@ -1,0 +1,180 @@
+//! Seed 001 chat: a customer talks with the salespeople they are bound to (`u_id`), and
+//! hands over their phone number.
+
+use rocket::{get, post, routes, Route, State};
+use rusqlite::Connection;
+use serde_json::{json, Value};
+
+use crate::config::Settings;
+use crate::db::Db;
+use crate::error::{ApiError, ApiResult};
+use crate::web::blocking;
+use crate::web::envelope::{ok, Reply};
+use crate::web::params::Params;
+use crate::web::signed::Customer;
+use crate::wechat::mini::MiniApp;
+use crate::wechat::{crypto, WeChat};
+use crate::zhuge::data::chat::{self, Reader, FROM_CUSTOMER};
+use crate::zhuge::data::{company, employee, notice, relation};
+
+pub fn routes() -> Vec<Route> {
+    routes![history, send_msg, getmsg, query_num, encrypted_phone_number]
+}
+
+/// A customer may talk only with a salesperson they are bound to.
+pub fn require_bound(c: &Connection, uid: i64, customer_id: i64) -> ApiResult<()> {
+    if relation::exists(c, uid, customer_id)? {
+        return Ok(());
+    }
+    match employee::company_and_name(c, uid)? {
+        None => Err(ApiError::not_found("用户")),
+        Some(_) => Err(ApiError::forbidden("只能与已绑定名片的销售聊天")),
+    }
+}
+
+#[get("/chat")]
+pub async fn history(me: Customer, p: Params, db: &State<Db>) -> Reply {
+    customer_history(me, p, db).await
+}
+
+pub async fn customer_history(me: Customer, p: Params, db: &Db) -> Reply {
+    let uid = p.id("u_id")?;
+    let page = p.page()?;
+    let (items, _) = db
+        .tx(move |tx| {
+            require_bound(tx, uid, me.id)?;
+            chat::history(tx, uid, me.id, &page, Reader::Customer)
+        })
+        .await?;
+    ok("分页获取-全部聊天消息成功", json!(items))
+}
+
+#[post("/chat/send_msg/0", data = "<p>")]
+pub async fn send_msg(me: Customer, p: Params, db: &State<Db>) -> Reply {
+    customer_send(me, p, db).await
+}
+
+pub async fn customer_send(me: Customer, p: Params, db: &Db) -> Reply {
+    let uid = p.id("u_id")?;
+    let content = chat::parse_content(&p.text("content")?)?;
+    db.tx(move |tx| {
+        require_bound(tx, uid, me.id)?;
+        chat::insert(tx, uid, me.id, FROM_CUSTOMER, &content)?;
+        chat::count_on_relation(tx, uid, me.id, FROM_CUSTOMER)?;
+        let said = format!(":{}", chat::summary(&content));
+        notice::push_to_salesperson(tx, uid, || notice::customer_line(tx, me.id, &said))
+    })
+    .await?;
+    ok("send msg successful", json!({}))
+}
+
+#[get("/chat/getmsg/0")]
+pub async fn getmsg(me: Customer, p: Params, db: &State<Db>) -> Reply {
+    customer_getmsg(me, p, db).await
+}
+
+pub async fn customer_getmsg(me: Customer, p: Params, db: &Db) -> Reply {
+    let uid = p.id("u_id")?;
+    let items = db
+        .tx(move |tx| {
+            require_bound(tx, uid, me.id)?;
+            chat::take_unread(tx, uid, me.id, Reader::Customer)
+        })
+        .await?;
+    let msg = if items.is_empty() {
+        "没有得到实时聊天信息"
+    } else {
+        "实时获取-最新聊天信息成功"
+    };
+    ok(msg, json!(items))
+}
+
+#[get("/chat/query_num/0")]
+async fn query_num(me: Customer, p: Params, db: &State<Db>) -> Reply {
+    let uid = p.id("u_id")?;
+    let count = db
+        .run(move |c| {
+            require_bound(c, uid, me.id)?;
+            chat::unread_by_customer(c, uid, me.id)
+        })
+        .await?;
+    ok("查询成功", json!({"chatinfo_count": count}))
+}
+
+/// The phone number WeChat hands over: `encryptedData` + `iv` decrypted with the stored
+/// session key, or WeChat's newer one-time `code`.
+#[post("/chat/encrypted_phone_number/0", data = "<p>")]
+async fn encrypted_phone_number(
+    me: Customer,
+    p: Params,
+    db: &State<Db>,
+    wechat: &State<WeChat>,
+    settings: &State<Settings>,
+) -> Reply {
+    let uid = p.id("u_id")?;
+    let code = p.opt_text("code");
+    let sealed = match code {
+        Some(_) => None,
+        None => Some((p.text("encryptedData")?, p.text("iv")?)),
+    };
+    let default = MiniApp {
+        appid: settings.wechat_appid.clone(),
+        secret: settings.wechat_secret.clone(),
+    };
+    let (app, session_key) = db
+        .run(move |c| {
+            require_bound(c, uid, me.id)?;
+            let (company_id, _) =
+                employee::company_and_name(c, uid)?.ok_or_else(|| ApiError::not_found("用户"))?;
+            let app = company::mini_app(c, company_id)?
+                .map(|(appid, secret)| MiniApp { appid, secret })
+                .unwrap_or(default);
+            Ok((app, session_key(c, me.id)?))
+        })
+        .await?;
+    let wechat = wechat.inner().clone();
+    let db_for_token = db.inner().clone();
+    let phone = blocking(move || match (sealed, code) {
+        (Some((data, iv)), _) => {
+            let appid = (!app.offline()).then_some(app.appid.as_str());
+            let plain = crypto::decrypt(&session_key, &iv, &data, appid)?;
+            phone_of(&plain)
+        }
+        (None, Some(code)) => wechat.phone_by_code(&db_for_token, &app, &code),
+        (None, None) => Err(ApiError::missing("encryptedData")),
+    })
+    .await?;
+    let saved = phone.clone();
+    db.tx(move |tx| {
+        tx.execute(
+            "UPDATE zl_customer SET phone = ?2 WHERE id = ?1",
+            rusqlite::params![me.id, saved],
+        )?;
+        let said = json!({"info_type": 1, "msg": format!("我的手机号是: {saved}")});
+        chat::insert(tx, uid, me.id, FROM_CUSTOMER, &said)?;
+        chat::count_on_relation(tx, uid, me.id, FROM_CUSTOMER)
+    })
+    .await?;
+    ok("获取成功", json!({"phoneNumber": phone}))
+}
+
+fn session_key(c: &Connection, customer_id: i64) -> ApiResult<String> {
+    let key: String = c.query_row(
+        "SELECT session_key FROM zl_customer WHERE id = ?1",
+        [customer_id],
+        |r| r.get(0),
+    )?;
+    if key.is_empty() {
+        return Err(ApiError::invalid("session_key", "不存在, 请重新登录"));
+    }
+    Ok(key)
+}
+
+fn phone_of(plain: &Value) -> ApiResult<String> {
+    plain["phoneNumber"]
+        .as_str()
+        .or_else(|| plain["purePhoneNumber"].as_str())
+        .filter(|p| !p.is_empty())
+        .map(str::to_string)
+        .ok_or_else(|| ApiError::invalid("encryptedData", "中没有手机号"))
+}
