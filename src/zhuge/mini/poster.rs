@@ -28,7 +28,7 @@ fn card_and_pair(c: &rusqlite::Connection, uid: i64, customer_id: i64) -> ApiRes
 
 /// What the poster's QR code opens: the card, with the sharing customer as referrer when
 /// bound to it (the pair's code); an unbound customer shares the salesperson's own code.
-fn card_url(settings: &Settings, uid: i64, referrer: Option<i64>) -> String {
+pub fn card_url(settings: &Settings, uid: i64, referrer: Option<i64>) -> String {
     let base = settings.public_url.trim_end_matches('/');
     match referrer {
         Some(pid) => format!("{base}/mp/mingpian?uid={uid}&source=1&pid={pid}"),
