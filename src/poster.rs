@@ -5,6 +5,7 @@
 mod layout;
 mod text;
 
+use std::io::Write;
 use std::path::{Component, Path, PathBuf};
 use std::sync::OnceLock;
 
@@ -84,11 +85,19 @@ fn store(path: &Path, png: &[u8]) -> ApiResult<()> {
         .ok_or_else(|| ApiError::internal("poster path has no folder"))?;
     std::fs::create_dir_all(dir)?;
     let tmp = path.with_extension(format!("tmp{:016x}", rand::random::<u64>()));
-    std::fs::write(&tmp, png)?;
-    std::fs::rename(&tmp, path).inspect_err(|_| {
+    let written = write_synced(&tmp, png).and_then(|()| std::fs::rename(&tmp, path));
+    if written.is_err() {
         let _ = std::fs::remove_file(&tmp);
-    })?;
-    Ok(())
+    }
+    Ok(written?)
+}
+
+/// Synced before the rename: after a crash a poster is whole or absent, never an empty file
+/// that would be served as the poster from then on.
+fn write_synced(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let mut file = std::fs::File::create(path)?;
+    file.write_all(bytes)?;
+    file.sync_all()
 }
 
 /// At most one drawing per core at a time: a burst of new posters queues here instead of

@@ -10,6 +10,7 @@ mod foundation;
 mod media;
 mod outbox;
 mod pay;
+mod poster;
 mod repair_user;
 mod repair_workflow;
 mod zhuge_card;

@@ -2,10 +2,11 @@
 //! per card state and recorded on the pair.
 
 use image::{GrayImage, RgbImage};
-use leida::poster::{self, PosterCard};
+use leida::poster;
 use serde_json::Value;
 
 use crate::common::{Signer, TestApp};
+use crate::poster::{inked, TEXT_AREA};
 
 const BASE: &str = "/zhugeleida/xiaochengxu/mingpian";
 
@@ -91,16 +92,7 @@ fn decode_qr(img: GrayImage) -> Vec<String> {
         .collect()
 }
 
-/// How many pixels of `area` (x, y, w, h) are not the white background.
-fn inked(img: &RgbImage, (x, y, w, h): (u32, u32, u32, u32)) -> usize {
-    (y..y + h)
-        .flat_map(|py| (x..x + w).map(move |px| (px, py)))
-        .filter(|&(px, py)| img.get_pixel(px, py).0 != [255, 255, 255])
-        .count()
-}
-
 /// The left column under the avatar: name, position, phone, signature.
-const TEXT_AREA: (u32, u32, u32, u32) = (62, 585, 310, 190);
 const COMPANY_AREA: (u32, u32, u32, u32) = (0, 795, 604, 50);
 
 #[test]
@@ -223,51 +215,6 @@ fn a_new_avatar_makes_a_new_poster() {
     );
 }
 
-/// The left column of a poster showing only `name` and `phone`.
-fn details(name: &str, phone: &str) -> RgbImage {
-    let card = PosterCard {
-        name: name.into(),
-        phone: phone.into(),
-        qr_content: "http://127.0.0.1:8000/mp/mingpian?uid=1&source=1".into(),
-        ..PosterCard::default()
-    };
-    let png = poster::render(&card).unwrap();
-    let img = image::load_from_memory(&png).unwrap().to_rgb8();
-    let (x, y, w, h) = TEXT_AREA;
-    image::imageops::crop_imm(&img, x, y, w, h).to_image()
-}
-
-/// Each glyph is drawn, and drawn as itself: a dropped glyph leaves no ink, a missing one
-/// the same box as any other missing one.
-fn assert_distinct_glyphs(samples: &[RgbImage], what: &str) {
-    for (i, a) in samples.iter().enumerate() {
-        assert!(
-            inked(a, (0, 0, a.width(), a.height())) > 50,
-            "{what} #{i} is drawn"
-        );
-        for b in &samples[i + 1..] {
-            // Not assert_ne!: it would print both images.
-            assert!(a != b, "{what}: two characters drawn alike");
-        }
-    }
-}
-
-#[test]
-fn rare_surnames_and_latin_digits_are_drawn() {
-    let names: Vec<RgbImage> = ["岑", "晏", "瞿", "缪"]
-        .iter()
-        .map(|n| details(n, ""))
-        .collect();
-    assert_distinct_glyphs(&names, "surnames");
-    let digits: Vec<RgbImage> = ["1", "8", "0", "A"]
-        .iter()
-        .map(|d| details("", d))
-        .collect();
-    assert_distinct_glyphs(&digits, "digits");
-    let blank = details("", "");
-    assert_eq!(inked(&blank, (0, 0, blank.width(), blank.height())), 0);
-}
-
 #[test]
 fn create_poster_gives_the_card_and_a_qr_code_that_opens_it() {
     let s = scene();
@@ -368,30 +315,4 @@ fn poster_refusals_change_nothing() {
         0
     );
     assert!(!s.app.dir.path().join("files/posters").exists());
-}
-
-#[test]
-fn avatars_are_read_only_from_inside_the_media_folders() {
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("secret.txt"), b"secret").unwrap();
-    let data_dir = dir.path().join("files");
-    std::fs::create_dir_all(data_dir.join("uploads")).unwrap();
-    std::fs::write(data_dir.join("uploads/a.jpg"), b"mine").unwrap();
-    let default = poster::avatar_bytes(&data_dir, "http://x", "");
-    assert!(
-        image::load_from_memory(&default).is_ok(),
-        "the bundled default"
-    );
-
-    let read = |stored: &str| poster::avatar_bytes(&data_dir, "http://x", stored);
-    assert_eq!(read("statics/uploads/a.jpg"), b"mine");
-    assert_eq!(read("http://x/statics/uploads/a.jpg"), b"mine");
-    assert_eq!(read("uploads/a.jpg"), b"mine");
-    assert_eq!(read("statics/../secret.txt"), default);
-    assert_eq!(read("../secret.txt"), default);
-    assert_eq!(read("https://elsewhere.example/a.jpg"), default);
-    assert_eq!(read("statics/imgs/Avator.jpg"), {
-        let bundled = leida::web::statics::Assets::get("imgs/Avator.jpg").unwrap();
-        bundled.data.into_owned()
-    });
 }
