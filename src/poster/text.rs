@@ -164,6 +164,16 @@ impl Fonts {
                 used += widths[end];
                 end += 1;
             }
+            // Chinese breaks anywhere; a Latin word moves whole to the next line.
+            let splits_word = end < chars.len()
+                && chars[end].is_ascii_alphanumeric()
+                && chars[end - 1].is_ascii_alphanumeric();
+            if splits_word {
+                let space = chars[start..end].iter().rposition(|c| *c == ' ');
+                if let Some(space) = space.filter(|&i| i > 0) {
+                    end = start + space + 1;
+                }
+            }
             let line: String = chars[start..end].iter().collect();
             lines.push(line.trim().to_string());
             start = end;
