@@ -71,6 +71,7 @@ pub fn fill(db: &Db) -> ApiResult<()> {
         crate::consult::demo(tx)?;
         crate::design::demo(tx)?;
         crate::repair::demo(tx)?;
+        crate::zhuge::work::user::demo(tx)?;
         Ok(())
     })
 }

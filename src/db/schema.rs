@@ -9,6 +9,7 @@ const SCHEMA: &str = include_str!("../../schema.sql");
 const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/002_design_repair.sql"),
     include_str!("../../migrations/003_consult.sql"),
+    include_str!("../../migrations/004_zhuge.sql"),
 ];
 
 pub const VERSION: i64 = 1 + MIGRATIONS.len() as i64;

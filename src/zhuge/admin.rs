@@ -1,7 +1,6 @@
 //! `POST /zhugeleida/admin/login`: an employee signs in with username and password.
 
 use rocket::{post, routes, Route, State};
-use serde_json::json;
 
 use crate::db::Db;
 use crate::error::{ApiError, ApiResult, Code};
@@ -18,27 +17,10 @@ pub fn routes() -> Vec<Route> {
 #[post("/login", data = "<p>")]
 async fn login(p: Params, db: &State<Db>) -> Reply {
     let account = authenticate(db, p.text("username")?, p.text("password")?).await?;
-    if account.status != 1 {
-        return Err(ApiError::new(Code::Disabled, "账户未启用"));
-    }
-    if account.expired {
-        return Err(ApiError::forbidden("账户过期"));
-    }
+    account.check_active()?;
     let id = account.id;
     db.tx(move |tx| employee::touch_login(tx, id)).await?;
-    ok(
-        "登录成功",
-        json!({
-            "token": account.token,
-            "user_id": account.id,
-            "company_id": account.company_id,
-            "company_name": account.company_name,
-            "role_id": account.role_id,
-            "role_name": account.role_name,
-            "avatar": account.avatar,
-            "last_login_date": account.last_login_date.unwrap_or_default(),
-        }),
-    )
+    ok("登录成功", account.sign_in_data())
 }
 
 /// The account whose password this is; an unknown name costs as long as a wrong password.

@@ -16,6 +16,7 @@ mod repair_workflow;
 mod zhuge_card;
 mod zhuge_chat;
 mod zhuge_login;
+mod zhuge_people;
 mod zhuge_poster;
 mod zhuge_product;
 mod zhuge_radar;

@@ -5,7 +5,7 @@ use serde_json::{json, Value};
 
 use crate::clock;
 use crate::db::{OnUnique, OptionalExtension};
-use crate::error::{ApiResult, Code};
+use crate::error::{ApiError, ApiResult, Code};
 
 /// What the signature guard needs to know about an employee.
 pub struct SigningKey {
@@ -203,4 +203,76 @@ pub fn company_and_name(c: &Connection, uid: i64) -> ApiResult<Option<(i64, Stri
     );
     Ok(c.query_row(&sql, [uid], |r| Ok((r.get(0)?, r.get(1)?)))
         .optional()?)
+}
+
+impl Account {
+    /// Disabled is 306, an expired company 403: the same for every way of signing in.
+    pub fn check_active(&self) -> ApiResult<()> {
+        if self.status != 1 {
+            return Err(ApiError::new(Code::Disabled, "账户未启用"));
+        }
+        if self.expired {
+            return Err(ApiError::forbidden("账户过期"));
+        }
+        Ok(())
+    }
+
+    /// What a successful sign-in answers (password or Work WeChat).
+    pub fn sign_in_data(self) -> Value {
+        json!({
+            "token": self.token,
+            "user_id": self.id,
+            "company_id": self.company_id,
+            "company_name": self.company_name,
+            "role_id": self.role_id,
+            "role_name": self.role_name,
+            "avatar": self.avatar,
+            "last_login_date": self.last_login_date.unwrap_or_default(),
+        })
+    }
+}
+
+const ACCOUNT_COLUMNS: &str = "e.id, e.password_hash, e.status, (c.account_expired_time IS NOT NULL
+     AND c.account_expired_time < ?3), e.token, e.company_id, c.name, e.role_id, r.name, e.avatar,
+     e.last_login_date";
+
+/// The employee of this company whose stored Work WeChat `userid` this is.
+pub fn account_by_userid(
+    c: &Connection,
+    company_id: i64,
+    userid: &str,
+) -> ApiResult<Option<Account>> {
+    let sql = format!(
+        "SELECT {ACCOUNT_COLUMNS} FROM zl_employee e JOIN zl_company c ON c.id = e.company_id
+         JOIN zl_role r ON r.id = e.role_id
+         WHERE e.company_id = ?1 AND e.userid = ?2 AND e.userid != '' ORDER BY e.id LIMIT 1"
+    );
+    Ok(
+        c.query_row(&sql, params![company_id, userid, clock::now()], |r| {
+            Ok(Account {
+                id: r.get(0)?,
+                password_hash: r.get(1)?,
+                status: r.get(2)?,
+                expired: r.get(3)?,
+                token: r.get(4)?,
+                company_id: r.get(5)?,
+                company_name: r.get(6)?,
+                role_id: r.get(7)?,
+                role_name: r.get(8)?,
+                avatar: r.get(9)?,
+                last_login_date: r.get(10)?,
+            })
+        })
+        .optional()?,
+    )
+}
+
+/// The company an employee belongs to, if the employee exists.
+pub fn company_of(c: &Connection, id: i64) -> ApiResult<Option<i64>> {
+    Ok(c.query_row(
+        "SELECT company_id FROM zl_employee WHERE id = ?1",
+        [id],
+        |r| r.get(0),
+    )
+    .optional()?)
 }

@@ -1,11 +1,33 @@
 //! `/zhugeleida/qiyeweixin/`: what salespeople and administrators call, signed by the employee.
 
 pub mod chat;
+pub mod company;
+pub mod form;
+pub mod mingpian;
 pub mod product;
+pub mod quanxian;
 pub mod radar;
+pub mod role;
+pub mod tag_user;
+pub mod upload;
+pub mod user;
+pub mod work_auth;
 
 use rocket::Route;
 
 pub fn routes() -> Vec<Route> {
-    [radar::routes(), chat::routes(), product::routes()].concat()
+    [
+        radar::routes(),
+        chat::routes(),
+        product::routes(),
+        user::routes(),
+        role::routes(),
+        quanxian::routes(),
+        company::routes(),
+        work_auth::routes(),
+        mingpian::routes(),
+        tag_user::routes(),
+        upload::routes(),
+    ]
+    .concat()
 }

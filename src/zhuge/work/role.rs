@@ -1,0 +1,93 @@
+//! Seed 003 `role`: the company's roles, managed by a role holding `role`. A new role holds
+//! no permission; `permissionsList` (JSON text of permission ids, `'[1,5]'`) on add or
+//! update says exactly which it holds.
+
+use rocket::{get, post, routes, Route, State};
+use serde_json::json;
+
+use crate::db::Db;
+use crate::error::ApiError;
+use crate::web::envelope::{ok, Reply};
+use crate::web::params::Params;
+use crate::web::signed::Employee;
+use crate::zhuge::data::access::require;
+use crate::zhuge::data::role;
+use crate::zhuge::work::form::{id_list, path_id, required_up_to, text_up_to};
+
+pub fn routes() -> Vec<Route> {
+    routes![list, add_by_post, add, update, delete]
+}
+
+const PERMISSIONS: &str = "permissionsList";
+
+#[get("/role")]
+async fn list(me: Employee, p: Params, db: &State<Db>) -> Reply {
+    let page = p.page()?;
+    let (rows, total) = db
+        .run(move |c| {
+            require(c, &me, "role")?;
+            role::list(c, me.company_id, page)
+        })
+        .await?;
+    ok("查询成功", json!({"ret_data": rows, "data_count": total}))
+}
+
+async fn insert(me: Employee, p: Params, db: &Db) -> Reply {
+    let name = required_up_to(&p, "name", 32)?;
+    let permissions = id_list(&p, PERMISSIONS)?.unwrap_or_default();
+    let id = db
+        .tx(move |tx| {
+            require(tx, &me, "role")?;
+            let id = role::insert(tx, me.company_id, &name)?;
+            role::grant_exactly(tx, me.company_id, id, &permissions)?;
+            Ok(id)
+        })
+        .await?;
+    ok("添加成功", json!({"role_id": id}))
+}
+
+/// The seed adds a role by POSTing `name` to `role` itself.
+#[post("/role", data = "<p>")]
+async fn add_by_post(me: Employee, p: Params, db: &State<Db>) -> Reply {
+    insert(me, p, db).await
+}
+
+#[post("/role/add/0", data = "<p>")]
+async fn add(me: Employee, p: Params, db: &State<Db>) -> Reply {
+    insert(me, p, db).await
+}
+
+#[post("/role/update/<id>", data = "<p>")]
+async fn update(me: Employee, id: &str, p: Params, db: &State<Db>) -> Reply {
+    let id = path_id(id)?;
+    let name = text_up_to(&p, "name", 32)?;
+    let permissions = id_list(&p, PERMISSIONS)?;
+    if name.is_none() && permissions.is_none() {
+        return Err(ApiError::missing("name"));
+    }
+    db.tx(move |tx| {
+        require(tx, &me, "role")?;
+        role::check(tx, me.company_id, id)?;
+        if let Some(name) = name {
+            role::rename(tx, id, &name)?;
+        }
+        if let Some(permissions) = permissions {
+            role::grant_exactly(tx, me.company_id, id, &permissions)?;
+        }
+        Ok(())
+    })
+    .await?;
+    ok("修改成功", json!({}))
+}
+
+#[post("/role/delete/<id>")]
+async fn delete(me: Employee, id: &str, db: &State<Db>) -> Reply {
+    let id = path_id(id)?;
+    db.tx(move |tx| {
+        require(tx, &me, "role")?;
+        role::check(tx, me.company_id, id)?;
+        role::delete(tx, id)
+    })
+    .await?;
+    ok("删除成功", json!({}))
+}
