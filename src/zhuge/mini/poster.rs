@@ -49,8 +49,9 @@ async fn create_poster(
     let content = card_url(settings, uid, pair.as_ref().map(|_| me.id));
     let data_dir = settings.data_dir.clone();
     let qr = crate::web::blocking(move || crate::media::save_qr(&data_dir, &content)).await?;
-    let stored = format!("statics/{qr}");
-    if pair.is_some_and(|recorded| recorded != stored) {
+    let qr_url = settings.static_url(&qr);
+    if pair.is_some_and(|recorded| recorded != qr_url) {
+        let stored = qr_url.clone();
         db.tx(move |tx| fields::set_pair_qr_code(tx, uid, me.id, &stored))
             .await?;
     }
@@ -63,7 +64,7 @@ async fn create_poster(
             "position": card.position,
             "mingpian_phone": card.phone,
             "company": card.company,
-            "qr_code_url": settings.static_url(&qr),
+            "qr_code_url": qr_url,
         }]),
     )
 }
@@ -85,7 +86,8 @@ async fn save_poster(me: Customer, p: Params, db: &State<Db>, settings: &State<S
     let bound = pair.is_some();
     let poster_card = poster_card(card, card_url(settings, uid, bound.then_some(me.id)));
     let rel = poster::poster(settings.data_dir.clone(), poster_card).await?;
-    let stored = format!("statics/{rel}");
+    let poster_url = settings.static_url(&rel);
+    let stored = poster_url.clone();
     db.tx(move |tx| {
         radar::record(tx, uid, me.id, VIEW_CARD, "保存了您的名片海报")?;
         if bound {
@@ -97,7 +99,7 @@ async fn save_poster(me: Customer, p: Params, db: &State<Db>, settings: &State<S
     // The seed shows `user_id` (the salesperson) as text.
     ok(
         "请求成功",
-        json!({"user_id": uid.to_string(), "poster_url": settings.static_url(&rel)}),
+        json!({"user_id": uid.to_string(), "poster_url": poster_url}),
     )
 }
 
