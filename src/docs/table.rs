@@ -37,6 +37,8 @@ pub const ROUTES: &[Op] = &[
     op("GET", "/zhugeleida/xiaochengxu/mingpian/praise", Zhuge, Customer, "点赞名片 (再点取消)", "uid:id!=1"),
     op("GET", "/zhugeleida/xiaochengxu/mingpian/forward", Zhuge, Customer, "转发名片 (雷达)", "uid:id!=1"),
     op("GET", "/zhugeleida/xiaochengxu/mingpian/up_sign", Zhuge, Customer, "给签名点赞", "uid:id!=1"),
+    op("GET", "/zhugeleida/xiaochengxu/mingpian/create_poster", Zhuge, Customer, "名片的小程序码 (扫码进入名片)", "uid:id!=1"),
+    op("GET", "/zhugeleida/xiaochengxu/mingpian/save_poster", Zhuge, Customer, "名片海报 (PNG 地址)", "uid:id!=1"),
     op("GET", "/zhugeleida/xiaochengxu/product/product_list", Zhuge, Customer, "名片主人的在售产品", "uid:id!=1 current_page:int length:int"),
     op("GET", "/zhugeleida/xiaochengxu/product/product_single", Zhuge, Customer, "产品详情 (雷达: 查看产品)", "uid:id!=1 product_id:id!=1"),
     op("GET", "/zhugeleida/xiaochengxu/product/forward_product", Zhuge, Customer, "转发产品 (雷达)", "uid:id!=1 product_id:id!=1"),
