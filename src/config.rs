@@ -39,6 +39,12 @@ pub struct Settings {
     pub upload_max_bytes: u64,
     #[serde(deserialize_with = "text")]
     pub wechat_template_id: String,
+    /// Serve `GET /metrics` (Prometheus text format).
+    pub metrics: bool,
+    /// One line per request: method, path (never the query), status, milliseconds.
+    pub access_log: bool,
+    /// SQLite's automatic checkpoint, in WAL pages; 0 leaves checkpoints to Litestream.
+    pub wal_autocheckpoint: u32,
 }
 
 impl Default for Settings {
@@ -61,6 +67,9 @@ impl Default for Settings {
             pay_key: String::new(),
             upload_max_bytes: 5 * 1024 * 1024,
             wechat_template_id: String::new(),
+            metrics: false,
+            access_log: true,
+            wal_autocheckpoint: 1000,
         }
     }
 }
