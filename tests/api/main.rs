@@ -8,6 +8,7 @@ mod design;
 mod design_notice;
 mod foundation;
 mod media;
+mod ops;
 mod outbox;
 mod pay;
 mod repair_user;
