@@ -4,7 +4,8 @@
 //! Rocket's own request lines print the whole URI, query string included, and the query is
 //! where signatures (`rand_str`), login codes and tokens travel. This logger drops Rocket's
 //! per-request chatter (the access log of `metrics::Telemetry` replaces it, one line per
-//! request, path only) and cuts query strings out of every other line Rocket writes.
+//! request, path only) and cuts query strings out of every line, Rocket's or not (an
+//! outbound URL in an HTTP client's error would carry `secret=` or `access_token=`).
 
 use std::io::Write;
 
@@ -24,11 +25,6 @@ fn is_launch(target: &str) -> bool {
     target.starts_with("rocket::launch")
 }
 
-fn from_rocket(record: &Record<'_>) -> bool {
-    let module = record.module_path().unwrap_or(record.target());
-    module.starts_with("rocket") || module.starts_with("hyper")
-}
-
 impl Log for Logger {
     fn enabled(&self, metadata: &Metadata<'_>) -> bool {
         metadata.level() <= log::max_level() || is_launch(metadata.target())
@@ -46,11 +42,8 @@ impl Log for Logger {
         {
             return;
         }
-        let mut text = record.args().to_string();
-        if from_rocket(record) {
-            text = redact(&text);
-        }
-        let line = if is_launch(record.target()) || record.target() == "leida::access" {
+        let text = redact(&record.args().to_string());
+        let line = if is_launch(record.target()) {
             let indent = if record.target().ends_with('_') {
                 "   >> "
             } else {
@@ -58,7 +51,12 @@ impl Log for Logger {
             };
             format!("{indent}{text}")
         } else {
-            format!("{} {}: {text}", record.level(), record.target())
+            let now = chrono::Utc::now().format("%Y-%m-%dT%H:%M:%S%.3fZ");
+            if record.target() == crate::metrics::ACCESS_TARGET {
+                format!("{now} {text}")
+            } else {
+                format!("{now} {} {}: {text}", record.level(), record.target())
+            }
         };
         let _ = writeln!(std::io::stdout().lock(), "{line}");
     }

@@ -151,10 +151,15 @@ impl Fairing for Telemetry {
             .state::<Settings>()
             .is_some_and(|s| s.access_log)
         {
-            log::info!(target: "leida::access", "{}", access_line(method, &started.path, status, elapsed));
+            // Logged at warn so that it shows at `log_level = "critical"` (Rocket's release
+            // default) too; only "off" silences it. `logging` prints it without a level.
+            log::warn!(target: ACCESS_TARGET, "{}", access_line(method, &started.path, status, elapsed));
         }
     }
 }
+
+/// The log target of access lines.
+pub const ACCESS_TARGET: &str = "leida::access";
 
 /// `GET /zhugeleida/admin/login 200 3.2ms`: the path never carries the query string, where
 /// signatures (`rand_str`), codes and tokens travel.

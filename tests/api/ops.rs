@@ -131,7 +131,9 @@ fn restore_is_refused_while_a_server_holds_the_database() {
         .merge(("db_path", live.clone()))
         .merge(("data_dir", app.dir.path().join("files")))
         .merge(("log_level", "off"));
-    let err = leida::build(figment).err().expect("second server refused");
+    let Err(err) = leida::build(figment) else {
+        panic!("a second server on the same database must be refused");
+    };
     assert!(err.contains("正被另一个 leida 进程使用"), "{err}");
 }
 
