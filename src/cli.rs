@@ -138,12 +138,22 @@ pub fn backup(args: &[String]) -> Result<(), String> {
         copied.bytes,
         copied.version
     );
-    println!(
-        "上传的文件在 {} 下, 另行打包: tar -czf leida-files.tar.gz -C {} .",
-        settings.data_dir.display(),
-        settings.data_dir.display()
-    );
+    println!("上传的文件在 {} 下, 另行打包:", settings.data_dir.display());
+    println!("  {}", files_backup_command(&settings));
     Ok(())
+}
+
+/// The documented one-liner that archives `data_dir` without the (live) database files.
+pub fn files_backup_command(settings: &Settings) -> String {
+    let db_name = settings
+        .db_path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "leida.db".into());
+    format!(
+        "tar -czf leida-files.tar.gz --exclude='./{db_name}*' -C {} .",
+        settings.data_dir.display()
+    )
 }
 
 /// `leida restore FILE`: refused while a server holds the database.
