@@ -78,7 +78,9 @@ pub fn restore(db_path: &Path, source: &Path) -> Result<Copied, String> {
         return Err(e);
     }
     drop(from);
-    let previous = set_aside(db_path)?;
+    let previous = set_aside(db_path).inspect_err(|_| {
+        let _ = fs::remove_file(&incoming);
+    })?;
     fs::rename(&incoming, db_path)
         .map_err(|e| format!("无法替换数据库 {}: {e}", db_path.display()))?;
     sync_dir(db_path);
@@ -161,8 +163,17 @@ fn set_aside(db_path: &Path) -> Result<Option<PathBuf>, String> {
     }
     let conn = Connection::open(db_path)
         .map_err(|e| format!("无法打开当前数据库 {}: {e}", db_path.display()))?;
-    conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))
+    conn.busy_timeout(Duration::from_secs(2))
+        .map_err(|e| e.to_string())?;
+    let busy: i64 = conn
+        .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| r.get(0))
         .map_err(|e| format!("当前数据库无法检查点: {e}"))?;
+    if busy != 0 {
+        return Err(format!(
+            "数据库 {} 仍被其他进程打开 (例如 Litestream), 请先停止它们",
+            db_path.display()
+        ));
+    }
     conn.close().map_err(|(_, e)| e.to_string())?;
     let previous = sibling(db_path, ".before-restore");
     fs::rename(db_path, &previous)

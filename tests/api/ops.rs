@@ -231,6 +231,27 @@ fn restore_refuses_missing_foreign_newer_and_damaged_files_and_changes_nothing()
     assert!(!Path::new(&format!("{}.before-restore", live.display())).exists());
 }
 
+#[test]
+fn restore_is_refused_while_another_process_reads_the_database() {
+    let (dir, live) = stopped_server();
+    let dest = dir.path().join("backup.db");
+    backup(&live, &dest).unwrap();
+    // Litestream keeps a read transaction open on the live database.
+    let reader = Connection::open(&live).unwrap();
+    reader.execute_batch("BEGIN").unwrap();
+    let _: i64 = reader
+        .query_row("SELECT COUNT(*) FROM zl_employee", [], |r| r.get(0))
+        .unwrap();
+    leida::cli::ensure_admin(&Connection::open(&live).unwrap(), "later", "x", None).unwrap();
+
+    let err = restore(&live, &dest).unwrap_err();
+    assert!(err.contains("仍被其他进程打开"), "{err}");
+    drop(reader);
+    assert_eq!(usernames(&live), ["boss", "later"]);
+    assert!(!Path::new(&format!("{}.restoring", live.display())).exists());
+    assert!(!Path::new(&format!("{}.before-restore", live.display())).exists());
+}
+
 // ---------------------------------------------------------------- schema upgrades
 
 /// A database as the first release made it: `schema.sql` only, user_version 1, with data.
