@@ -16,6 +16,7 @@ pub mod metrics;
 pub mod ops;
 pub mod outbox;
 pub mod password;
+pub mod poster;
 pub mod ratelimit;
 pub mod repair;
 pub mod web;

@@ -222,7 +222,7 @@ fn render_events(out: &mut String) {
         out,
         "leida_events_total",
         "counter",
-        "Events counted by the code (poster_cache_hit, wechat_token_refresh, ...).",
+        "Events counted by the code (poster_cache_hit, poster_drawn, wechat_token_refresh, ...).",
     );
     let events = events().lock().unwrap_or_else(|p| p.into_inner());
     for (event, n) in events.iter() {

@@ -527,6 +527,24 @@ fn a_token_refresh_is_counted() {
 }
 
 #[test]
+fn a_stored_poster_counts_as_a_cache_hit_and_a_new_one_as_drawn() {
+    let dir = tempfile::tempdir().unwrap();
+    let card = leida::poster::PosterCard {
+        name: "缓存计数".into(),
+        qr_content: "http://127.0.0.1:8000/mp/mingpian?uid=77&source=1".into(),
+        ..leida::poster::PosterCard::default()
+    };
+    let (drawn, hits) = (
+        leida::metrics::count("poster_drawn"),
+        leida::metrics::count("poster_cache_hit"),
+    );
+    leida::poster::poster_file(dir.path(), &card).unwrap();
+    assert!(leida::metrics::count("poster_drawn") > drawn);
+    leida::poster::poster_file(dir.path(), &card).unwrap();
+    assert!(leida::metrics::count("poster_cache_hit") > hits);
+}
+
+#[test]
 fn the_access_log_line_and_rockets_own_lines_never_carry_the_query_string() {
     let line = leida::metrics::access_line(
         "GET",

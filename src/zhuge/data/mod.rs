@@ -9,6 +9,7 @@ pub mod customer;
 pub mod employee;
 pub mod notice;
 pub mod permission;
+pub mod poster;
 pub mod product;
 pub mod profile;
 pub mod radar;
