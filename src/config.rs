@@ -45,6 +45,10 @@ pub struct Settings {
     pub access_log: bool,
     /// SQLite's automatic checkpoint, in WAL pages; 0 leaves checkpoints to Litestream.
     pub wal_autocheckpoint: u32,
+    /// Sign-in and SMS requests a minute per client address and endpoint (0: no limit).
+    pub login_limit_per_address: u32,
+    /// Sign-in and SMS requests a minute per phone number or username and endpoint.
+    pub login_limit_per_account: u32,
 }
 
 impl Default for Settings {
@@ -70,6 +74,8 @@ impl Default for Settings {
             metrics: false,
             access_log: true,
             wal_autocheckpoint: 1000,
+            login_limit_per_address: 60,
+            login_limit_per_account: 10,
         }
     }
 }

@@ -50,7 +50,10 @@ pub fn build(figment: Figment) -> Result<Rocket<Build>, String> {
     let rocket = rocket::custom(figment)
         .attach(metrics::Telemetry)
         .attach(web::TrailingSlash)
-        .attach(ratelimit::RateLimit::default())
+        .attach(ratelimit::RateLimit::new(
+            ratelimit::Quota::per_minute(settings.login_limit_per_address),
+            ratelimit::Quota::per_minute(settings.login_limit_per_account),
+        ))
         .attach(outbox::Sender)
         .mount("/", routes![healthz, metrics::metrics])
         .mount("/", ratelimit::routes())

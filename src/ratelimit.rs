@@ -99,16 +99,16 @@ pub struct Quota {
     pub per: Duration,
 }
 
-/// Per client address and endpoint: enough for an office behind one NAT.
-pub const PER_ADDRESS: Quota = Quota {
-    burst: 60,
-    per: Duration::from_secs(60),
-};
-/// Per phone number or username and endpoint: a person retrying, not a password guesser.
-pub const PER_ACCOUNT: Quota = Quota {
-    burst: 10,
-    per: Duration::from_secs(60),
-};
+impl Quota {
+    /// `n` requests a minute; 0 means no limit.
+    pub fn per_minute(n: u32) -> Option<Quota> {
+        (n > 0).then_some(Quota {
+            burst: n,
+            per: Duration::from_secs(60),
+        })
+    }
+}
+
 /// The most keys tracked; beyond it, full buckets are forgotten first.
 pub const MAX_KEYS: usize = 50_000;
 
@@ -138,27 +138,41 @@ impl Bucket {
 
 /// The buckets of one server (a fairing).
 pub struct RateLimit {
+    per_address: Option<Quota>,
+    per_account: Option<Quota>,
     buckets: Mutex<HashMap<(usize, bool, String), Bucket>>,
 }
 
-impl Default for RateLimit {
-    fn default() -> Self {
+impl RateLimit {
+    /// Limits from the config keys `login_limit_per_address` and `login_limit_per_account`.
+    pub fn new(per_address: Option<Quota>, per_account: Option<Quota>) -> RateLimit {
         RateLimit {
+            per_address,
+            per_account,
             buckets: Mutex::new(HashMap::new()),
         }
     }
-}
 
-impl RateLimit {
     /// Spends one token of the key's bucket; `Err(seconds)` when it is empty.
     fn spend(&self, rule: usize, account: bool, key: &str, quota: Quota) -> Result<(), u64> {
         let now = Instant::now();
         let mut buckets = self.buckets.lock().unwrap_or_else(|p| p.into_inner());
         let id = (rule, account, key.to_string());
         if !buckets.contains_key(&id) && buckets.len() >= MAX_KEYS {
-            buckets.retain(|_, b| {
-                b.refill(quota, now);
-                b.tokens < f64::from(quota.burst)
+            // Forget the buckets that are full again: they hold no information.
+            let (per_address, per_account) = (self.per_address, self.per_account);
+            buckets.retain(|(_, is_account, _), b| {
+                match if *is_account {
+                    per_account
+                } else {
+                    per_address
+                } {
+                    Some(q) => {
+                        b.refill(q, now);
+                        b.tokens < f64::from(q.burst)
+                    }
+                    None => false,
+                }
             });
             if buckets.len() >= MAX_KEYS {
                 return Ok(());
@@ -174,10 +188,13 @@ impl RateLimit {
 
     /// Both limits must allow the request; the longer wait is reported.
     fn check(&self, rule: usize, address: &str, account: Option<&str>) -> Result<(), u64> {
-        let by_address = self.spend(rule, false, address, PER_ADDRESS);
-        let by_account = match account {
-            Some(account) => self.spend(rule, true, account, PER_ACCOUNT),
+        let by_address = match self.per_address {
+            Some(quota) => self.spend(rule, false, address, quota),
             None => Ok(()),
+        };
+        let by_account = match (account, self.per_account) {
+            (Some(account), Some(quota)) => self.spend(rule, true, account, quota),
+            _ => Ok(()),
         };
         match (by_address, by_account) {
             (Ok(()), Ok(())) => Ok(()),

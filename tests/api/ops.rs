@@ -565,6 +565,18 @@ fn the_access_log_line_and_rockets_own_lines_never_carry_the_query_string() {
 
 // ---------------------------------------------------------------- rate limits
 
+/// Small limits, refilled slowly (one request every 12 or 20 seconds), so that a slow test
+/// machine cannot refill a bucket while a test empties it.
+const PER_ADDRESS: u32 = 5;
+const PER_ACCOUNT: u32 = 3;
+
+fn limited_app() -> TestApp {
+    TestApp::with(|f| {
+        f.merge(("login_limit_per_address", PER_ADDRESS))
+            .merge(("login_limit_per_account", PER_ACCOUNT))
+    })
+}
+
 fn from(ip: [u8; 4]) -> SocketAddr {
     SocketAddr::from((ip, 40000))
 }
@@ -593,9 +605,9 @@ fn get_from(app: &TestApp, uri: &str, ip: [u8; 4]) -> Value {
 
 #[test]
 fn admin_login_is_limited_per_username_in_the_zhuge_envelope() {
-    let app = TestApp::new();
+    let app = limited_app();
     app.admin("boss", "甲公司"); // signs in once: the first of boss's tries
-    for _ in 1..leida::ratelimit::PER_ACCOUNT.burst {
+    for _ in 1..PER_ACCOUNT {
         let (json, _) = post_from(
             &app,
             "/zhugeleida/admin/login",
@@ -636,9 +648,9 @@ fn admin_login_is_limited_per_username_in_the_zhuge_envelope() {
 
 #[test]
 fn mini_program_login_is_limited_per_address_and_other_addresses_are_unaffected() {
-    let app = TestApp::new();
+    let app = limited_app();
     let uri = |n: u32| format!("/zhugeleida/xiaochengxu/login?code=c{n}&user_type=2&source=1");
-    for n in 0..leida::ratelimit::PER_ADDRESS.burst {
+    for n in 0..PER_ADDRESS {
         assert_eq!(get_from(&app, &uri(n), [10, 0, 0, 9])["code"], 200);
     }
     let customers = app.count("SELECT COUNT(*) FROM zl_customer");
@@ -650,9 +662,9 @@ fn mini_program_login_is_limited_per_address_and_other_addresses_are_unaffected(
 
 #[test]
 fn consult_sign_in_is_limited_per_phone_in_the_consult_envelope() {
-    let app = TestApp::new();
+    let app = limited_app();
     let body = |phone: &str| format!("phone_number={phone}&verification_code=000000");
-    for _ in 0..leida::ratelimit::PER_ACCOUNT.burst {
+    for _ in 0..PER_ACCOUNT {
         let (json, _) = post_from(
             &app,
             "/api/user/signin",
@@ -690,12 +702,12 @@ fn consult_sign_in_is_limited_per_phone_in_the_consult_envelope() {
 
 #[test]
 fn repair_and_design_sign_in_are_limited_per_address_in_their_envelopes() {
-    let app = TestApp::new();
+    let app = limited_app();
     for (uri, ip) in [
         ("/api/login", [10, 2, 0, 1]),
         ("/small/getUserInfo", [10, 3, 0, 1]),
     ] {
-        for _ in 0..leida::ratelimit::PER_ADDRESS.burst {
+        for _ in 0..PER_ADDRESS {
             let (json, _) = post_from(&app, uri, "", ip);
             assert_ne!(json["code"], 429, "{uri}: {json}");
         }
@@ -714,7 +726,7 @@ fn repair_and_design_sign_in_are_limited_per_address_in_their_envelopes() {
 
 #[test]
 fn the_proxy_address_header_separates_clients() {
-    let app = TestApp::new();
+    let app = limited_app();
     let uri = "/zhugeleida/xiaochengxu/login?code=x&user_type=2&source=1";
     let send = |real: &str| -> Value {
         app.client
@@ -724,11 +736,36 @@ fn the_proxy_address_header_separates_clients() {
             .into_json()
             .unwrap()
     };
-    for _ in 0..leida::ratelimit::PER_ADDRESS.burst {
+    for _ in 0..PER_ADDRESS {
         assert_eq!(send("203.0.113.5")["code"], 200);
     }
     assert_eq!(send("203.0.113.5")["code"], 429);
     assert_eq!(send("203.0.113.6")["code"], 200);
+}
+
+#[test]
+fn a_limit_of_zero_turns_it_off_and_the_defaults_are_sixty_and_ten() {
+    let defaults = Settings::default();
+    assert_eq!(
+        (
+            defaults.login_limit_per_address,
+            defaults.login_limit_per_account
+        ),
+        (60, 10)
+    );
+    let app = TestApp::with(|f| {
+        f.merge(("login_limit_per_address", 0))
+            .merge(("login_limit_per_account", 0))
+    });
+    for _ in 0..3 * PER_ADDRESS {
+        let (json, _) = post_from(
+            &app,
+            "/api/user/signin",
+            "phone_number=13800000009&verification_code=1",
+            [10, 5, 0, 1],
+        );
+        assert_ne!(json["code"], 429, "{json}");
+    }
 }
 
 // ---------------------------------------------------------------- check-credentials
