@@ -214,7 +214,11 @@ impl Fairing for RateLimit {
     }
 
     async fn on_request(&self, req: &mut Request<'_>, data: &mut Data<'_>) {
-        let Some((index, rule)) = rule_for(req.uri().path().as_str()) else {
+        // Matched on decoded segments, as Rocket's router matches: `/a//b` and `logi%6E`
+        // reach the same handler and so count in the same bucket.
+        let segments: Vec<&str> = req.uri().path().segments().collect();
+        let path = format!("/{}", segments.join("/"));
+        let Some((index, rule)) = rule_for(&path) else {
             return;
         };
         let address = req
@@ -234,42 +238,50 @@ impl Fairing for RateLimit {
     }
 }
 
-/// The account named by `field` in the query string or the start of the body (form or JSON),
-/// normalised; `None` when absent.
+/// The most of a body Rocket lets a fairing see.
+const PEEK: usize = 512;
+
+/// The account named by `field`, read as `web::Params` reads it (body first, JSON or
+/// urlencoded, then the query string; the first non-empty value wins), normalised.
+/// Only the first 512 bytes of a body are seen: a body that hides the field beyond them
+/// shares the one bucket `(unread)`, so padding cannot dodge the limit.
 async fn account(req: &Request<'_>, data: &mut Data<'_>, field: &str) -> Option<String> {
-    let from_query = req
-        .uri()
-        .query()
-        .and_then(|q| form_value(q.as_str(), field));
-    let value = match from_query {
-        Some(v) => Some(v),
-        None => {
-            let json = req.content_type().is_some_and(|c| c.is_json());
-            let head = data.peek(512).await;
-            if json {
-                serde_json::from_slice::<Value>(head).ok().and_then(|v| {
-                    v.get(field).map(|x| match x {
-                        Value::String(s) => s.clone(),
-                        other => other.to_string(),
-                    })
-                })
-            } else {
-                std::str::from_utf8(head)
-                    .ok()
-                    .and_then(|body| form_value(body, field))
+    let head = data.peek(PEEK).await.to_vec();
+    // A full peek may have left part of the body unseen, whatever `peek_complete` says
+    // (a body already in memory counts as complete though only `PEEK` bytes are shown).
+    let whole = data.peek_complete() && head.len() < PEEK;
+    let from_body = std::str::from_utf8(&head).ok().and_then(|body| {
+        let body = body.trim_start();
+        if body.starts_with('{') {
+            let json: Value = serde_json::from_str(body).ok()?;
+            match json.get(field)? {
+                Value::String(s) => Some(s.clone()),
+                Value::Null => None,
+                other => Some(other.to_string()),
             }
+        } else {
+            form_value(body.trim(), field)
         }
+    });
+    let value = match from_body {
+        Some(v) => Some(v),
+        None if !whole => Some("(unread)".to_string()),
+        None => req
+            .uri()
+            .query()
+            .and_then(|q| form_value(q.as_str(), field)),
     };
     value
         .map(|v| v.trim().to_lowercase().chars().take(64).collect::<String>())
         .filter(|v| !v.is_empty())
 }
 
+/// The first non-empty value of `field` in `a=1&b=2`.
 fn form_value(encoded: &str, field: &str) -> Option<String> {
     encoded.split('&').find_map(|pair| {
         let (k, v) = pair.split_once('=')?;
-        (RawStr::new(k).url_decode_lossy() == field)
-            .then(|| RawStr::new(v).url_decode_lossy().into_owned())
+        let v = RawStr::new(v).url_decode_lossy();
+        (RawStr::new(k).url_decode_lossy() == field && !v.is_empty()).then(|| v.into_owned())
     })
 }
 

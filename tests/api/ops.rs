@@ -636,6 +636,28 @@ fn admin_login_is_limited_per_username_in_the_zhuge_envelope() {
         [10, 0, 0, 1],
     );
     assert_eq!(json["code"], 401, "{json}");
+    // Other spellings of the path reach the same handler and the same bucket.
+    for path in [
+        "/zhugeleida//admin/login",
+        "/zhugeleida/admin/logi%6E",
+        "/zhugeleida/admin/login/",
+    ] {
+        let (json, _) = post_from(
+            &app,
+            path,
+            "username=boss&password=S3cret-pw",
+            [10, 0, 0, 3],
+        );
+        assert_eq!(json["code"], 429, "{path}: {json}");
+    }
+    // The query string does not override the body, as in the handlers.
+    let (json, _) = post_from(
+        &app,
+        "/zhugeleida/admin/login?username=decoy",
+        "username=boss&password=S3cret-pw",
+        [10, 0, 0, 3],
+    );
+    assert_eq!(json["code"], 429, "{json}");
     // JSON bodies name the account too.
     let response = app
         .client
@@ -644,6 +666,36 @@ fn admin_login_is_limited_per_username_in_the_zhuge_envelope() {
         .body(json!({"username": "BOSS", "password": "S3cret-pw"}).to_string())
         .dispatch();
     assert_eq!(response.into_json::<Value>().unwrap()["code"], 429);
+}
+
+#[test]
+fn a_username_hidden_behind_padding_shares_one_small_bucket() {
+    let app = limited_app();
+    let padded = |user: &str| format!("pad={}&username={user}&password=x", "p".repeat(600));
+    for n in 0..PER_ACCOUNT {
+        let (json, _) = post_from(
+            &app,
+            "/zhugeleida/admin/login",
+            &padded(&format!("user{n}")),
+            [10, 6, 0, n as u8],
+        );
+        assert_eq!(json["code"], 401, "{json}");
+    }
+    let (json, _) = post_from(
+        &app,
+        "/zhugeleida/admin/login",
+        &padded("another"),
+        [10, 6, 1, 1],
+    );
+    assert_eq!(json["code"], 429, "{json}");
+    // An ordinary request for the same account is unaffected.
+    let (json, _) = post_from(
+        &app,
+        "/zhugeleida/admin/login",
+        "username=another&password=x",
+        [10, 6, 1, 1],
+    );
+    assert_eq!(json["code"], 401, "{json}");
 }
 
 #[test]
