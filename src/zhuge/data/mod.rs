@@ -7,5 +7,7 @@ pub mod chat;
 pub mod company;
 pub mod customer;
 pub mod employee;
+pub mod follow;
 pub mod radar;
 pub mod relation;
+pub mod tag;
