@@ -8,6 +8,7 @@ mod media;
 mod outbox;
 mod pay;
 mod zhuge_card;
+mod zhuge_crm;
 mod zhuge_login;
 mod zhuge_radar;
 mod zhuge_signature;
