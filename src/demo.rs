@@ -68,6 +68,7 @@ pub fn fill(db: &Db) -> ApiResult<()> {
         add_card_details(tx, &sales)?;
         add_customer_details(tx)?;
         add_shop(tx, company_id, sales[1])?;
+        crate::zhuge::data::follow::demo(tx)?;
         Ok(())
     })
 }

@@ -6,7 +6,11 @@ use rusqlite::Connection;
 const SCHEMA: &str = include_str!("../../schema.sql");
 
 /// Each entry upgrades the database from version `index + 1` to `index + 2`.
-const MIGRATIONS: &[&str] = &[];
+const MIGRATIONS: &[&str] = &[
+    include_str!("../../migrations/002_design_repair.sql"),
+    include_str!("../../migrations/003_consult.sql"),
+    include_str!("../../migrations/004_zhuge.sql"),
+];
 
 pub const VERSION: i64 = 1 + MIGRATIONS.len() as i64;
 

@@ -1031,3 +1031,57 @@ fn crm_endpoints_need_a_signature() {
     );
     assert_eq!(s.app.count("SELECT COUNT(*) FROM zl_follow_info"), 0);
 }
+
+/// The radar's all-time totals come from tallies kept by triggers (migration 004); they must
+/// agree with counting the events, also after events are deleted with their customer.
+#[test]
+fn radar_tallies_agree_with_the_events() {
+    let s = crm();
+    let view = |code: &str, n: usize| {
+        let me = s.app.customer(code);
+        for endpoint in std::iter::repeat_n("mingpian", n).chain(["mingpian/praise"]) {
+            let uri = me.uri(
+                &format!("/zhugeleida/xiaochengxu/{endpoint}"),
+                &format!("uid={}", s.s1.user_id),
+            );
+            assert_eq!(s.app.get(&uri)["code"], 200);
+        }
+    };
+    view("c1", 3);
+    view("c5", 1);
+    let agree = |expected_total: i64| {
+        let all_time = s.get(&s.s1, "action/time", "");
+        let windowed = s.get(&s.s1, "action/time", "create_date__gte=2000-01-01");
+        assert_eq!(all_time["data"]["data_count"], expected_total);
+        assert_eq!(windowed["data"]["data_count"], expected_total);
+        let praise = s.get(&s.s1, "action/time", "action=9");
+        assert_eq!(
+            praise["data"]["data_count"],
+            s.get(&s.s1, "action/time", "action=9&create_date__gte=2000-01-01")["data"]
+                ["data_count"]
+        );
+        let tallied = s.get(&s.s1, "action/customer", "");
+        let counted = s.get(&s.s1, "action/customer", "create_date__gte=2000-01-01");
+        assert_eq!(tallied["data"], counted["data"]);
+    };
+    agree(6);
+    assert_eq!(
+        s.get(&s.s1, "action/customer", "")["data"][0]["totalCount"],
+        4
+    );
+    s.app
+        .db()
+        .execute_batch(&format!(
+            "PRAGMA foreign_keys = ON; DELETE FROM zl_customer WHERE id = {};",
+            s.c1
+        ))
+        .unwrap();
+    agree(2);
+    assert_eq!(
+        s.get(&s.s1, "action/customer", "")["data"]
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+}

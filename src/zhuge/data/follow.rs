@@ -120,3 +120,17 @@ pub fn infos(
     )?;
     Ok((rows.collect::<Result<_, _>>()?, total))
 }
+
+/// Demo data for the address book and follow-ups: each salesperson's own phrase, and the
+/// relations' follow-up and activity times taken from the notes and radar events already there.
+pub fn demo(c: &Connection) -> ApiResult<()> {
+    c.execute_batch(
+        "INSERT INTO zl_follow_language (user_id, custom_language, create_date)
+             SELECT id, '客户关注售后服务,下次带上案例', create_date FROM zl_employee;
+         UPDATE zl_relation SET
+             last_follow_time = (SELECT MAX(f.create_date) FROM zl_follow_info f WHERE f.relation_id = zl_relation.id),
+             last_activity_time = (SELECT MAX(a.create_date) FROM zl_radar a
+                                   WHERE a.user_id = zl_relation.user_id AND a.customer_id = zl_relation.customer_id);",
+    )?;
+    Ok(())
+}

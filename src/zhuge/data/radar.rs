@@ -85,6 +85,11 @@ pub struct Filter {
 }
 
 impl Filter {
+    /// Without a time window, totals come from the tallies of migration 004.
+    fn is_all_time(&self) -> bool {
+        self.since.is_none() && self.before.is_none()
+    }
+
     /// `AND ...` clauses and their values, after `user_id = ?1`.
     fn clauses(&self) -> (String, Vec<Box<dyn ToSql>>) {
         let mut sql = String::new();
@@ -121,11 +126,15 @@ pub fn by_time(
 ) -> ApiResult<(Vec<Value>, i64)> {
     let (clauses, values) = filter.clauses();
     let args = bind_values(&user_id, &values);
-    let total: i64 = c.query_row(
-        &format!("SELECT COUNT(*) FROM zl_radar a WHERE a.user_id = ?1{clauses}"),
-        args.as_slice(),
-        |r| r.get(0),
-    )?;
+    let total = if filter.is_all_time() {
+        tally(c, user_id, filter.action)?
+    } else {
+        c.query_row(
+            &format!("SELECT COUNT(*) FROM zl_radar a WHERE a.user_id = ?1{clauses}"),
+            args.as_slice(),
+            |r| r.get(0),
+        )?
+    };
     let sql = format!(
         "SELECT a.id, a.user_id, a.customer_id, cu.headimgurl, {name} || a.remark, a.create_date, a.action
          FROM zl_radar a JOIN zl_customer cu ON cu.id = a.customer_id
@@ -164,7 +173,16 @@ pub fn mark_read(c: &Connection, ids: &[i64]) -> ApiResult<()> {
     Ok(())
 }
 
-/// Per customer: how many events of each action, busiest customer first.
+/// How many events a salesperson has (of one action), from the tally kept by triggers.
+fn tally(c: &Connection, user_id: i64, action: Option<i64>) -> ApiResult<i64> {
+    let mut stmt = c.prepare_cached(
+        "SELECT COALESCE(SUM(n), 0) FROM zl_radar_tally WHERE user_id = ?1 AND (?2 IS NULL OR action = ?2)",
+    )?;
+    Ok(stmt.query_row(params![user_id, action], |r| r.get(0))?)
+}
+
+/// Per customer: how many events of each action, busiest customer first. All-time rankings
+/// come from the tallies; a time window counts the events in it.
 pub fn by_customer(
     c: &Connection,
     user_id: i64,
@@ -173,19 +191,32 @@ pub fn by_customer(
 ) -> ApiResult<Vec<Value>> {
     let (clauses, values) = filter.clauses();
     let args = bind_values(&user_id, &values);
+    let (limit, offset) = (page.limit, page.offset);
+    let ranking = if filter.is_all_time() && filter.action.is_none() {
+        format!(
+            "top AS (
+                 SELECT customer_id, total FROM zl_radar_customer_total WHERE user_id = ?1 AND total > 0
+                 ORDER BY total DESC, customer_id LIMIT {limit} OFFSET {offset}),
+             counts AS (
+                 SELECT customer_id, action, n FROM zl_radar_customer_tally
+                 WHERE user_id = ?1 AND customer_id IN (SELECT customer_id FROM top) AND n > 0)"
+        )
+    } else {
+        format!(
+            "counts AS (
+                 SELECT a.customer_id, a.action, COUNT(*) AS n FROM zl_radar a
+                 WHERE a.user_id = ?1{clauses} GROUP BY a.customer_id, a.action),
+             top AS (
+                 SELECT customer_id, SUM(n) AS total FROM counts GROUP BY customer_id
+                 ORDER BY total DESC, customer_id LIMIT {limit} OFFSET {offset})"
+        )
+    };
     let sql = format!(
-        "WITH counts AS (
-             SELECT a.customer_id, a.action, COUNT(*) AS n FROM zl_radar a
-             WHERE a.user_id = ?1{clauses} GROUP BY a.customer_id, a.action),
-         top AS (
-             SELECT customer_id, SUM(n) AS total FROM counts GROUP BY customer_id
-             ORDER BY total DESC, customer_id LIMIT {} OFFSET {})
+        "WITH {ranking}
          SELECT top.customer_id, top.total, {name}, cu.headimgurl, counts.action, counts.n
          FROM top JOIN counts ON counts.customer_id = top.customer_id
          JOIN zl_customer cu ON cu.id = top.customer_id
          ORDER BY top.total DESC, top.customer_id, counts.action",
-        page.limit,
-        page.offset,
         name = customer::NAME,
     );
     let mut stmt = c.prepare(&sql)?;
