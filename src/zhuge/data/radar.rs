@@ -90,6 +90,15 @@ impl Filter {
         self.since.is_none() && self.before.is_none()
     }
 
+    /// The window as whole days (`since` ≤ day < `before`) when both bounds fall on
+    /// midnight, so the daily tally answers it; `None` when a bound has a time of day.
+    fn whole_days(&self) -> Option<(Option<&str>, Option<&str>)> {
+        Some((
+            whole_day(self.since.as_deref())?,
+            whole_day(self.before.as_deref())?,
+        ))
+    }
+
     /// `AND ...` clauses and their values, after `user_id = ?1`.
     fn clauses(&self) -> (String, Vec<Box<dyn ToSql>>) {
         let mut sql = String::new();
@@ -110,6 +119,16 @@ impl Filter {
     }
 }
 
+/// A bound that falls on midnight, as its day (`Some(None)`: no bound; `None`: not midnight).
+fn whole_day(bound: Option<&str>) -> Option<Option<&str>> {
+    match bound {
+        None => Some(None),
+        Some(b) if b.len() == 10 => Some(Some(b)),
+        Some(b) if b.get(10..) == Some("T00:00:00.000") => Some(b.get(..10)),
+        Some(_) => None,
+    }
+}
+
 /// `?1` is the salesperson, the filter's values follow.
 fn bind_values<'a>(user_id: &'a i64, values: &'a [Box<dyn ToSql>]) -> Vec<&'a dyn ToSql> {
     let mut all: Vec<&dyn ToSql> = vec![user_id];
@@ -126,8 +145,8 @@ pub fn by_time(
 ) -> ApiResult<(Vec<Value>, i64)> {
     let (clauses, values) = filter.clauses();
     let args = bind_values(&user_id, &values);
-    let total = if filter.is_all_time() {
-        tally(c, user_id, filter.action)?
+    let total = if let Some(days) = filter.whole_days() {
+        tally(c, user_id, filter.action, days)?
     } else {
         c.query_row(
             &format!("SELECT COUNT(*) FROM zl_radar a WHERE a.user_id = ?1{clauses}"),
@@ -173,12 +192,18 @@ pub fn mark_read(c: &Connection, ids: &[i64]) -> ApiResult<()> {
     Ok(())
 }
 
-/// How many events a salesperson has (of one action), from the tally kept by triggers.
-fn tally(c: &Connection, user_id: i64, action: Option<i64>) -> ApiResult<i64> {
+/// How many events a salesperson has (of one action) in whole days, from the daily tally.
+fn tally(
+    c: &Connection,
+    user_id: i64,
+    action: Option<i64>,
+    (since, before): (Option<&str>, Option<&str>),
+) -> ApiResult<i64> {
     let mut stmt = c.prepare_cached(
-        "SELECT COALESCE(SUM(n), 0) FROM zl_radar_tally WHERE user_id = ?1 AND (?2 IS NULL OR action = ?2)",
+        "SELECT COALESCE(SUM(n), 0) FROM zl_radar_daily WHERE user_id = ?1
+         AND (?2 IS NULL OR action = ?2) AND (?3 IS NULL OR day >= ?3) AND (?4 IS NULL OR day < ?4)",
     )?;
-    Ok(stmt.query_row(params![user_id, action], |r| r.get(0))?)
+    Ok(stmt.query_row(params![user_id, action, since, before], |r| r.get(0))?)
 }
 
 /// Per customer: how many events of each action, busiest customer first. All-time rankings
@@ -251,19 +276,35 @@ pub fn count_by_action(
     user_id: i64,
     filter: &Filter,
 ) -> ApiResult<Map<String, Value>> {
+    let mut detail = Map::new();
+    let mut add = |(action, n): (i64, i64)| {
+        if n > 0 {
+            detail.insert(action.to_string(), json!(n));
+        }
+    };
+    if let Some((since, before)) = filter.whole_days() {
+        let mut stmt = c.prepare_cached(
+            "SELECT action, SUM(n) FROM zl_radar_daily WHERE user_id = ?1
+             AND (?2 IS NULL OR day >= ?2) AND (?3 IS NULL OR day < ?3)
+             GROUP BY action ORDER BY action",
+        )?;
+        let rows = stmt.query_map(params![user_id, since, before], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })?;
+        for row in rows {
+            add(row?);
+        }
+        return Ok(detail);
+    }
     let (clauses, values) = filter.clauses();
     let args = bind_values(&user_id, &values);
     let sql = format!(
         "SELECT a.action, COUNT(*) FROM zl_radar a WHERE a.user_id = ?1{clauses} GROUP BY a.action ORDER BY a.action"
     );
     let mut stmt = c.prepare(&sql)?;
-    let rows = stmt.query_map(args.as_slice(), |r| {
-        Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?))
-    })?;
-    let mut detail = Map::new();
+    let rows = stmt.query_map(args.as_slice(), |r| Ok((r.get(0)?, r.get(1)?)))?;
     for row in rows {
-        let (action, n) = row?;
-        detail.insert(action.to_string(), json!(n));
+        add(row?);
     }
     Ok(detail)
 }
