@@ -11,3 +11,4 @@ pub mod follow;
 pub mod radar;
 pub mod relation;
 pub mod tag;
+pub mod tongxunlu;

@@ -11,7 +11,8 @@ use crate::error::{ApiError, ApiResult};
 use crate::web::envelope::{ok, Reply};
 use crate::web::params::Params;
 use crate::web::signed::Employee;
-use crate::zhuge::data::relation::{self, BookOrder, Contact, Scope};
+use crate::zhuge::data::relation::Scope;
+use crate::zhuge::data::tongxunlu::{self as book, BookOrder, Contact};
 
 pub fn routes() -> Vec<Route> {
     routes![list]
@@ -41,7 +42,7 @@ async fn list(me: Employee, p: Params, db: &State<Db>) -> Reply {
     };
     let (order, page) = (order(&p)?, p.page()?);
     let (rows, total) = db
-        .run(move |c| relation::address_book(c, Scope::of(c, &me)?, source, order, page))
+        .run(move |c| book::address_book(c, Scope::of(c, &me)?, source, order, page))
         .await?;
     let today = clock::today();
     let rows: Vec<Value> = rows.iter().map(|r| contact(r, today)).collect();
