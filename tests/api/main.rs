@@ -16,6 +16,7 @@ mod repair_user;
 mod repair_workflow;
 mod zhuge_card;
 mod zhuge_chat;
+mod zhuge_crm;
 mod zhuge_login;
 mod zhuge_people;
 mod zhuge_poster;

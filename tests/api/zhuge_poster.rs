@@ -29,11 +29,7 @@ fn scene() -> Scene {
         )
         .unwrap();
     let customer = app.customer("c1");
-    let bind = customer.uri(
-        "/zhugeleida/xiaochengxu/login/binding",
-        &format!("uid={}", boss.user_id),
-    );
-    assert_eq!(app.get(&bind)["code"], 200);
+    app.bind(&customer, boss.user_id);
     Scene {
         app,
         boss,
