@@ -2,13 +2,17 @@
 
 pub mod chat;
 pub mod company;
+pub mod customer;
+pub mod follow;
 pub mod form;
 pub mod mingpian;
 pub mod product;
 pub mod quanxian;
 pub mod radar;
 pub mod role;
+pub mod tag;
 pub mod tag_user;
+pub mod tongxunlu;
 pub mod upload;
 pub mod user;
 pub mod work_auth;
@@ -28,6 +32,10 @@ pub fn routes() -> Vec<Route> {
         mingpian::routes(),
         tag_user::routes(),
         upload::routes(),
+        customer::routes(),
+        tag::routes(),
+        tongxunlu::routes(),
+        follow::routes(),
     ]
     .concat()
 }
