@@ -266,17 +266,18 @@ impl Op {
     }
 }
 
-/// `<path..>` is `path`, `<_kind>` (a parameter the handler ignores) is `kind`.
+/// `<path..>` is `path`, `<_kind>` (a parameter the handler ignores) is `kind`. Ids are
+/// `<id>` and `<…_id>`; other path parameters are text.
 fn param_name(segment: &str) -> &str {
     segment.trim_end_matches("..").trim_start_matches('_')
 }
 
 fn path_param(segment: &str) -> Param {
     let name = param_name(segment);
-    let kind = match name {
-        _ if segment.ends_with("..") => Kind::Str,
-        "kind" => Kind::Str,
-        _ => Kind::Id,
+    let kind = if name == "id" || name.ends_with("_id") {
+        Kind::Id
+    } else {
+        Kind::Str
     };
     Param {
         name: name.to_string(),

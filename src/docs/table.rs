@@ -6,7 +6,8 @@
 //! `id` (a positive integer), `num` (decimal), `date` (`YYYY-MM-DD`), `json` (JSON text),
 //! `file` (multipart upload), `xml` (the raw XML body of a pay notify). `!` = required;
 //! `~` = read only in some modes of the route (an `action`), so other modes ignore it.
-//! Path parameters (`<id>`) are described from the path itself.
+//! Path parameters are described from the path itself: `<id>` and `<…_id>` are ids, the
+//! others (`<kind>`, `<app>`, `<path..>`) text.
 
 use super::App::{Consult, Design, Repair, Server, Zhuge};
 use super::Caller::{Buyer, Consultant, Customer, Employee, Member, Openid, Public};
@@ -20,6 +21,9 @@ pub const ROUTES: &[Op] = &[
     op("GET", "/openapi.json", Server, Public, "本文档 (OpenAPI 3)", ""),
     op("GET", "/docs", Server, Public, "接口文档页面", ""),
     op("GET", "/docs/docs.js", Server, Public, "接口文档页面的脚本", ""),
+    op("GET", "/metrics", Server, Public, "Prometheus 指标 (配置 metrics = true 时, 否则 404)", ""),
+    op("GET", "/__leida/limited/<app>", Server, Public, "限流时的回答 (被限流的请求转到这里, 用该应用的信封)", "wait:int"),
+    op("POST", "/__leida/limited/<app>", Server, Public, "限流时的回答 (被限流的请求转到这里, 用该应用的信封)", "wait:int"),
 
     // Zhuge Leida: administrators (seed 003)
     op("POST", "/zhugeleida/admin/login", Zhuge, Public, "账号密码登录, 返回 user_id 和 token", "username!=boss password!=leida-demo"),
@@ -108,6 +112,25 @@ pub const ROUTES: &[Op] = &[
     op("POST", "/zhugeleida/qiyeweixin/quanxian/add/0", Zhuge, Employee, "新增权限", "path!=/fuzz title!=模糊 icon pid_id:int order_num:int"),
     op("POST", "/zhugeleida/qiyeweixin/quanxian/update/<id>", Zhuge, Employee, "修改权限", "path title icon pid_id:int order_num:int"),
     op("POST", "/zhugeleida/qiyeweixin/quanxian/delete/<id>", Zhuge, Employee, "删除权限", ""),
+    op("GET", "/zhugeleida/qiyeweixin/customer", Zhuge, Employee, "客户详情", "customer_id:id!=1"),
+    op("POST", "/zhugeleida/qiyeweixin/customer/update_information/<id>", Zhuge, Employee, "修改客户资料", "memo_name username phone email birthday:date sex:int source:int company position address mem expected_time:date"),
+    op("POST", "/zhugeleida/qiyeweixin/customer/update_customer/<id>", Zhuge, Employee, "修改客户标签, 成交率和预计成交日期", "tag_list:json expedted_pr:int expected_time:date"),
+    op("POST", "/zhugeleida/qiyeweixin/customer/update_expected_time/<id>", Zhuge, Employee, "修改预计成交日期", "expected_time:date!=2026-12-31"),
+    op("POST", "/zhugeleida/qiyeweixin/customer/update_expected_pr/<id>", Zhuge, Employee, "修改成交率 (0 到 100)", "update_expected_pr:int!=80"),
+    op("POST", "/zhugeleida/qiyeweixin/customer/update_tag/<id>", Zhuge, Employee, "设置客户的标签", "tag_list:json!=[1]"),
+    op("GET", "/zhugeleida/qiyeweixin/customer/delete/<id>", Zhuge, Employee, "删除客户", ""),
+    op("POST", "/zhugeleida/qiyeweixin/customer/delete/<id>", Zhuge, Employee, "删除客户", ""),
+    op("GET", "/zhugeleida/qiyeweixin/tongxunlu", Zhuge, Employee, "通讯录 (我的客户)", "customer__source:int order current_page:int length:int"),
+    op("GET", "/zhugeleida/qiyeweixin/follow_language", Zhuge, Employee, "跟进常用语", "current_page:int length:int"),
+    op("POST", "/zhugeleida/qiyeweixin/follow_language/add/<_id>", Zhuge, Employee, "新增跟进常用语", "custom_language!=您好"),
+    op("POST", "/zhugeleida/qiyeweixin/follow_language/delete/<id>", Zhuge, Employee, "删除跟进常用语", ""),
+    op("GET", "/zhugeleida/qiyeweixin/follow_info", Zhuge, Employee, "客户的跟进记录", "customer_id:id!=1 current_page:int length:int"),
+    op("POST", "/zhugeleida/qiyeweixin/follow_info/add/<customer_id>", Zhuge, Employee, "记录一次跟进", "follow_info!=已电话沟通"),
+    op("GET", "/zhugeleida/qiyeweixin/tag_customer", Zhuge, Employee, "客户标签及其客户", ""),
+    op("POST", "/zhugeleida/qiyeweixin/tag_customer/add/<_id>", Zhuge, Employee, "新增客户标签并加入客户", "name!=重要 customer_list:json"),
+    op("GET", "/zhugeleida/qiyeweixin/tag_list", Zhuge, Employee, "标签分组 (可标出某客户的标签)", "customer_id:id"),
+    op("POST", "/zhugeleida/qiyeweixin/tag_list/add_tag/<customer_id>", Zhuge, Employee, "新增标签并给客户打上", "name!=意向"),
+    op("POST", "/zhugeleida/qiyeweixin/tag_list/customer_tag/<customer_id>", Zhuge, Employee, "设置客户的标签", "tag_list:json!=[1]"),
     op("GET", "/zhugeleida/qiyeweixin/company", Zhuge, Employee, "公司列表", "current_page:int length:int"),
     op("POST", "/zhugeleida/qiyeweixin/company/add/0", Zhuge, Employee, "新增公司", "name!=模糊公司 area address"),
     op("POST", "/zhugeleida/qiyeweixin/company/update/<id>", Zhuge, Employee, "修改公司", "name area address"),
