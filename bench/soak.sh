@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Soak: mixed load at 64 connections for ten minutes (default) against the release binary
-# on the demo data. The mix (bench/soak.lua): card views and chat messages (writes), the
+# on the demo data, from 32 customers of one salesperson. The mix (bench/soak.lua): card views and chat messages (writes), the
 # card list, products, chat history, the employee list, consulting tags and /healthz
 # (reads). Reports req/s and p99 for the first and the last minute and for the whole run,
 # and the server's RSS at the start and the end (sampled every 10 s into the log).
@@ -26,21 +26,26 @@ trap 'kill $server 2>/dev/null; rm -rf "$tmp"' EXIT
 base=http://127.0.0.1:$port
 for _ in $(seq 100); do curl -sf "$base/healthz" >/dev/null && break; sleep 0.1; done
 
-# One employee (the demo administrator) and one customer bound to their card.
+# One employee (the demo administrator) and 32 customers bound to their card: the load is
+# spread over 32 customer-salesperson pairs, as a card's visitors would be.
 python3 - "$base" >"$tmp/env.lua" <<'PY'
 import hashlib, json, sys, time, urllib.request
 base = sys.argv[1]
 get = lambda path: json.load(urllib.request.urlopen(base + path))
 admin = json.load(urllib.request.urlopen(urllib.request.Request(
     base + "/zhugeleida/admin/login", data=b"username=boss&password=leida-demo")))["data"]
-me = get("/zhugeleida/xiaochengxu/login?code=soak&user_type=2&source=1")["data"]
 def sig(uid, token):
     ts = str(int(time.time() * 1000))
     return f"user_id={uid}&timestamp={ts}&rand_str={hashlib.md5((ts + token).encode()).hexdigest()}"
-cs, es = sig(me["cid"], me["token"]), sig(admin["user_id"], admin["token"])
 uid = admin["user_id"]
-get(f"/zhugeleida/xiaochengxu/login/binding?{cs}&uid={uid}&source=1")
-print(f'customer_sig = "{cs}"\nemployee_sig = "{es}"\nuid = "{uid}"')
+customers = []
+for i in range(32):
+    me = get(f"/zhugeleida/xiaochengxu/login?code=soak-{i}&user_type=2&source=1")["data"]
+    cs = sig(me["cid"], me["token"])
+    get(f"/zhugeleida/xiaochengxu/login/binding?{cs}&uid={uid}&source=1")
+    customers.append(cs)
+print("customer_sigs = {" + ", ".join(f'"{c}"' for c in customers) + "}")
+print(f'employee_sig = "{sig(uid, admin["token"])}"\nuid = "{uid}"')
 PY
 
 rss() { awk '/VmRSS/ {print $2}' "/proc/$server/status"; }
