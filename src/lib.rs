@@ -46,6 +46,9 @@ pub fn build(figment: Figment) -> Result<Rocket<Build>, String> {
         .attach(outbox::Sender)
         .mount("/", routes![healthz])
         .mount("/statics", web::statics::routes())
+        .mount("/console", web::console::routes())
+        .mount("/mp", zhuge::card_page::routes())
+        .attach(zhuge::work::stream::RadarFeed::new())
         .manage(db)
         .manage(wechat)
         .manage(settings);

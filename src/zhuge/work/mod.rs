@@ -8,6 +8,7 @@ pub mod product;
 pub mod quanxian;
 pub mod radar;
 pub mod role;
+pub mod stream;
 pub mod tag_user;
 pub mod upload;
 pub mod user;
@@ -18,6 +19,7 @@ use rocket::Route;
 pub fn routes() -> Vec<Route> {
     [
         radar::routes(),
+        stream::routes(),
         chat::routes(),
         product::routes(),
         user::routes(),
