@@ -169,7 +169,7 @@ fn layout(title: &str, body: &str) -> String {
 }
 
 const STYLE: &str = "body{margin:0;font:16px/1.5 system-ui,-apple-system,\"PingFang SC\",\"Noto Sans CJK SC\",sans-serif;\
-background:#eef2f7;color:#1d2733}.card{max-width:420px;margin:24px auto;padding:28px 24px;background:#fff;\
+background:#eef2f7;color:#1d2733}.card{max-width:420px;width:calc(100% - 24px);margin:24px auto;padding:28px 24px;background:#fff;\
 border-radius:14px;box-shadow:0 4px 18px #0001;text-align:center}.avatar{width:96px;height:96px;border-radius:50%;\
 object-fit:cover;display:block;margin:0 auto 12px}.initial{background:#2f6fed;color:#fff;font-size:44px;\
 line-height:96px}h1{margin:4px 0;font-size:24px}.position,.company{margin:2px 0;color:#5b6775}\

@@ -50,6 +50,10 @@ page.js(f"""(() => {{ const f = document.querySelector('#login');
 page.wait("document.querySelectorAll('#feed li[data-id]').length > 0", "the demo feed")
 page.wait("document.querySelector('#live')?.classList.contains('on')", "the live stream")
 assert page.js("import('/console/md5.js').then(m => m.md5('abc'))") == "900150983cd24fb0d6963f7d28e17f72"
+size = page.js("""[...performance.getEntriesByType('navigation'), ...performance.getEntriesByType('resource')]
+  .filter(e => e.name.includes('/console/')).reduce((n, e) => n + e.transferSize, 0)""")
+step(f"first load of the console: {size / 1024:.1f} KB over the wire")
+assert size < 100 * 1024, size
 
 step("a card view made through the mini-program API appears without a reload")
 boss = api("/zhugeleida/admin/login", {"username": USERNAME, "password": PASSWORD})["data"]
