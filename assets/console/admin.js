@@ -2,7 +2,7 @@
 // message): staff, roles, products with pictures, the company and its pay merchant.
 
 import { call, upload, signature } from "./api.js";
-import { h, panel, show, errorLine, fields } from "./ui.js";
+import { h, panel, show, errorLine, fields, imageUrl } from "./ui.js";
 
 const PARTS = { users: "员工", roles: "角色", products: "产品", company: "公司设置" };
 
@@ -59,7 +59,7 @@ async function products(section) {
   const data = await call("product/product_list", { length: 100 });
   const cover = (p) => {
     const pic = (p.content?.cover_data || []).find((b) => b.type === "picture_url");
-    return pic ? h("img", { src: pic.data[0], alt: "", class: "avatar" }) : "";
+    return pic ? h("img", { src: imageUrl(pic.data[0]), alt: "", class: "avatar" }) : "";
   };
   section.append(table(["", "产品", "价格", "状态"],
     data.ret_data.map((p) => [cover(p), p.name, p.price, p.status_text ?? p.status])));

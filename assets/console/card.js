@@ -57,12 +57,13 @@ function renderForm(section, card) {
 function renderShare(section, card) {
   const publicPage = `/mp/mingpian?uid=${card.id}&source=1`;
   const qr = h("div", {}, h("p", { class: "muted" }, "客户扫码即可查看名片。"));
-  const make = h("button", { type: "button" }, "生成二维码");
+  const showQr = (url) => qr.replaceChildren(h("img", { class: "qr", src: url, alt: "名片二维码" }),
+    h("p", {}, h("a", { href: url, download: "mingpian-qr.png" }, "下载二维码")));
+  if (card.qr_code) showQr(card.qr_code);
+  const make = h("button", { type: "button" }, card.qr_code ? "重新生成二维码" : "生成二维码");
   make.addEventListener("click", async () => {
     try {
-      const data = await call("qr_code_auth", {}, {});
-      qr.replaceChildren(h("img", { class: "qr", src: data.qr_code, alt: "名片二维码" }),
-        h("p", {}, h("a", { href: data.qr_code, download: "mingpian-qr.png" }, "下载二维码")));
+      showQr((await call("qr_code_auth", {}, {})).qr_code);
     } catch (err) { qr.append(errorLine(err)); }
   });
   section.append(qr, make,

@@ -124,7 +124,7 @@ async function renderChat(section, id) {
     h("input", { name: "msg", placeholder: "发消息给客户", required: true, class: "grow" }),
     h("button", { type: "submit" }, "发送"));
   const load = async () => {
-    const items = await call("chat", { customer_id: id, length: 50 });
+    const items = (await call("chat", { customer_id: id, length: 50 })).sort((a, b) => a.dateTime.localeCompare(b.dateTime) || a.id - b.id);
     box.replaceChildren(...items.map((m) => h("div", { class: `bubble${m.user_id === me.user_id && m.send_type === 1 ? " mine" : ""}` },
       m.msg, h("div", { class: "muted" }, m.dateTime.replace("T", " ").slice(5, 16)))));
     box.scrollTop = box.scrollHeight;

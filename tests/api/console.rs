@@ -140,6 +140,7 @@ fn a_card_view_reaches_only_its_salespersons_stream_shaped_like_action_time() {
         let mut stream = client.get(boss.uri(STREAM, "")).dispatch().await;
         assert_eq!(stream.status(), Status::Ok);
         assert_eq!(stream.content_type(), Some(ContentType::EventStream));
+        assert_eq!(stream.headers().get_one("X-Accel-Buffering"), Some("no"));
         // The other salesperson's event comes first and must be skipped.
         assert_eq!(
             get_json(&client, view_card(customer, other.user_id)).await["code"],

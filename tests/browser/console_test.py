@@ -85,6 +85,16 @@ if book["code"] == 200:
 else:
     step(f"skipped: this build has no address book yet ({book['msg']})")
 
+step("my card: its QR code is drawn and loads")
+page.js("location.hash = '#/card'")
+page.wait("[...document.querySelectorAll('button')].some(b => b.textContent.includes('二维码'))", "the QR button")
+page.js("[...document.querySelectorAll('button')].find(b => b.textContent.includes('二维码')).click()")
+page.wait("document.querySelector('img.qr')?.complete && document.querySelector('img.qr').naturalWidth > 0", "the QR image")
+
+step("administration lists the staff")
+page.js("location.hash = '#/admin/users'")
+page.wait("document.querySelectorAll('tbody tr').length >= 4", "the demo staff")
+
 step("opens the public card page at phone and laptop widths")
 page.goto(f"{BASE}/mp/mingpian?uid={boss['user_id']}&source=1")
 assert page.js("document.querySelector('h1').textContent") == "刘总"

@@ -12,11 +12,12 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use rocket::fairing::{Fairing, Info, Kind};
+use rocket::http::Header;
 use rocket::response::stream::{Event, EventStream};
 use rocket::tokio::select;
 use rocket::tokio::sync::broadcast::{self, error::RecvError};
 use rocket::tokio::time::interval;
-use rocket::{get, routes, Build, Orbit, Rocket, Route, Shutdown, State};
+use rocket::{get, routes, Build, Orbit, Responder, Rocket, Route, Shutdown, State};
 
 use crate::db::Db;
 use crate::web::signed::Employee;
@@ -122,9 +123,26 @@ async fn catch_up(
     Ok(last.max(newest))
 }
 
+/// The stream, with a header that keeps nginx from buffering it.
+#[derive(Responder)]
+pub struct Unbuffered<R> {
+    inner: R,
+    no_buffering: Header<'static>,
+}
+
 #[get("/action/stream")]
-fn stream(me: Employee, feed: &State<RadarFeed>, mut shutdown: Shutdown) -> EventStream![] {
-    let mut events = feed.sender.subscribe();
+fn stream(me: Employee, feed: &State<RadarFeed>, shutdown: Shutdown) -> Unbuffered<EventStream![]> {
+    Unbuffered {
+        inner: events_of(me, feed.sender.subscribe(), shutdown),
+        no_buffering: Header::new("X-Accel-Buffering", "no"),
+    }
+}
+
+fn events_of(
+    me: Employee,
+    mut events: broadcast::Receiver<Arc<FeedEvent>>,
+    mut shutdown: Shutdown,
+) -> EventStream![] {
     EventStream! {
         loop {
             let event = select! {
