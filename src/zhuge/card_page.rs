@@ -39,27 +39,44 @@ pub enum VCard {
         (ContentType, String),
         Header<'static>, // Content-Disposition
     ),
-    Missing(Html),
+    Refused(Html),
 }
 
-/// The enabled employee's card, or None for a missing, malformed or unknown `uid`.
-async fn card_of(db: &Db, uid: Option<&str>) -> Option<Value> {
-    let uid: i64 = uid?.trim().parse().ok()?;
-    db.run(move |c| employee::card(c, uid)).await.ok().flatten()
+/// The enabled employee's card; a missing, malformed or unknown `uid` is a 404 page and a
+/// database failure a 500 page (logged), never a false "not found".
+async fn card_of(db: &Db, uid: Option<&str>) -> Result<Value, Html> {
+    let Some(uid) = uid.and_then(|u| u.trim().parse::<i64>().ok()) else {
+        return Err(not_found());
+    };
+    match db.run(move |c| employee::card(c, uid)).await {
+        Ok(Some(card)) => Ok(card),
+        Ok(None) => Err(not_found()),
+        Err(err) => {
+            log::error!("card page {uid}: {err}");
+            Err(Html::new(
+                Status::InternalServerError,
+                layout(
+                    "服务器错误",
+                    "<main class=\"card\"><h1>服务器错误</h1><p>请稍后再试。</p></main>",
+                ),
+            ))
+        }
+    }
 }
 
 #[get("/mingpian?<uid>")]
 async fn page(uid: Option<&str>, db: &State<Db>) -> Html {
     match card_of(db, uid).await {
-        Some(card) => Html::new(Status::Ok, card_html(&card)),
-        None => not_found(),
+        Ok(card) => Html::new(Status::Ok, card_html(&card)),
+        Err(page) => page,
     }
 }
 
 #[get("/mingpian.vcf?<uid>")]
 async fn vcard(uid: Option<&str>, db: &State<Db>) -> VCard {
-    let Some(card) = card_of(db, uid).await else {
-        return VCard::Missing(not_found());
+    let card = match card_of(db, uid).await {
+        Ok(card) => card,
+        Err(page) => return VCard::Refused(page),
     };
     let id = card["id"].as_i64().unwrap_or_default();
     VCard::Found(
