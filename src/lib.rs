@@ -13,6 +13,7 @@ pub mod error;
 pub mod media;
 pub mod outbox;
 pub mod password;
+pub mod poster;
 pub mod repair;
 pub mod web;
 pub mod wechat;

@@ -3,23 +3,11 @@
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
-use std::time::{Duration, Instant};
 
 use leida::outbox::{enqueue, Message};
 use serde_json::json;
 
-use crate::common::{FakeServer, TestApp};
-
-fn wait_for(what: &str, mut done: impl FnMut() -> bool) {
-    let start = Instant::now();
-    while !done() {
-        assert!(
-            start.elapsed() < Duration::from_secs(8),
-            "timed out waiting for {what}"
-        );
-        std::thread::sleep(Duration::from_millis(50));
-    }
-}
+use crate::common::{wait_for, FakeServer, TestApp};
 
 fn template(touser: &str) -> Message {
     Message::MiniTemplate {

@@ -1,12 +1,10 @@
 //! Chat between a customer and the salespeople they are bound to, from both sides; chat
 //! notices through formIds; the phone number; radar pushes to Work WeChat.
 
-use std::time::{Duration, Instant};
-
 use leida::wechat::crypto;
 use serde_json::{json, Value};
 
-use crate::common::{FakeServer, Signer, TestApp};
+use crate::common::{urlencode, wait_for, FakeServer, Signer, TestApp};
 
 const KEY: &str = "tiihtNczf5v6AKRyjwEUhQ==";
 const IV: &str = "r7BXXKkLb8qrSNn05n0qiA==";
@@ -17,18 +15,8 @@ struct Scene {
     customer: Signer,
 }
 
-fn bind(app: &TestApp, customer: &Signer, uid: i64) {
-    let bind = customer.uri(
-        "/zhugeleida/xiaochengxu/login/binding",
-        &format!("uid={uid}"),
-    );
-    assert_eq!(app.get(&bind)["code"], 200);
-}
-
 fn scene_in(app: TestApp) -> Scene {
-    let boss = app.admin("boss", "合众康桥");
-    let customer = app.customer("c1");
-    bind(&app, &customer, boss.user_id);
+    let (boss, customer) = app.boss_and_customer();
     Scene {
         app,
         boss,
@@ -72,17 +60,6 @@ fn online(fake: &FakeServer) -> TestApp {
     })
 }
 
-fn wait_for(what: &str, mut done: impl FnMut() -> bool) {
-    let start = Instant::now();
-    while !done() {
-        assert!(
-            start.elapsed() < Duration::from_secs(8),
-            "timed out waiting for {what}"
-        );
-        std::thread::sleep(Duration::from_millis(50));
-    }
-}
-
 impl Scene {
     fn customer_send(&self, prefix: &str, uid: i64, content: &Value) -> Value {
         let uri = self
@@ -114,15 +91,6 @@ impl Scene {
                 .uri(&format!("/zhugeleida/qiyeweixin/{path}"), extra),
         )
     }
-}
-
-fn urlencode(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (b as char).to_string(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
 }
 
 #[test]

@@ -3,7 +3,7 @@
 
 use serde_json::{json, Value};
 
-use crate::common::{Signer, TestApp};
+use crate::common::{urlencode, Signer, TestApp};
 
 /// An employee whose role holds no permission, made straight in the database.
 pub fn salesperson(app: &TestApp, company_of: &Signer, username: &str) -> Signer {
@@ -55,15 +55,6 @@ fn add(app: &TestApp, who: &Signer, name: &str, extra: &str) -> Value {
     app.post_form(&who.uri("/zhugeleida/qiyeweixin/product/add/0", ""), &body)
 }
 
-fn urlencode(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (b as char).to_string(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
-}
-
 struct Scene {
     app: TestApp,
     boss: Signer,
@@ -72,13 +63,7 @@ struct Scene {
 
 fn scene() -> Scene {
     let app = TestApp::new();
-    let boss = app.admin("boss", "合众康桥");
-    let customer = app.customer("c1");
-    let bind = customer.uri(
-        "/zhugeleida/xiaochengxu/login/binding",
-        &format!("uid={}", boss.user_id),
-    );
-    assert_eq!(app.get(&bind)["code"], 200);
+    let (boss, customer) = app.boss_and_customer();
     Scene {
         app,
         boss,

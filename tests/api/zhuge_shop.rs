@@ -18,13 +18,7 @@ struct Scene {
 }
 
 fn scene_in(app: TestApp) -> Scene {
-    let boss = app.admin("boss", "合众康桥");
-    let customer = app.customer("c1");
-    let bind = customer.uri(
-        "/zhugeleida/xiaochengxu/login/binding",
-        &format!("uid={}", boss.user_id),
-    );
-    assert_eq!(app.get(&bind)["code"], 200);
+    let (boss, customer) = app.boss_and_customer();
     Scene {
         app,
         boss,

@@ -10,6 +10,7 @@ pub mod employee;
 pub mod feed;
 pub mod notice;
 pub mod permission;
+pub mod poster;
 pub mod product;
 pub mod profile;
 pub mod radar;

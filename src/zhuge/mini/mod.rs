@@ -4,6 +4,7 @@ pub mod card;
 pub mod chat;
 pub mod login;
 pub mod pay;
+pub mod poster;
 pub mod product;
 pub mod shop;
 
@@ -13,6 +14,7 @@ pub fn routes() -> Vec<Route> {
     [
         login::routes(),
         card::routes(),
+        poster::routes(),
         chat::routes(),
         product::routes(),
         shop::routes(),

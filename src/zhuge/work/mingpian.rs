@@ -102,10 +102,7 @@ async fn update(me: Employee, p: Params, db: &State<Db>) -> Reply {
 
 /// Draws the QR code of a card (SPEC §7) and stores its URL on the employee.
 pub async fn draw_qr_code(db: &Db, settings: &Settings, uid: i64) -> ApiResult<String> {
-    let content = format!(
-        "{}/mp/mingpian?uid={uid}&source=1",
-        settings.public_url.trim_end_matches('/')
-    );
+    let content = crate::zhuge::mini::poster::card_url(settings, uid, None);
     let data_dir = settings.data_dir.clone();
     let rel = blocking(move || media::save_qr(&data_dir, &content)).await?;
     let url = settings.static_url(&rel);

@@ -78,6 +78,23 @@ impl TestApp {
         }
     }
 
+    /// Binds `customer` to the card of employee `uid`, as the mini-program does on a scan.
+    pub fn bind(&self, customer: &Signer, uid: i64) {
+        let bind = customer.uri(
+            "/zhugeleida/xiaochengxu/login/binding",
+            &format!("uid={uid}"),
+        );
+        assert_eq!(self.get(&bind)["code"], 200, "binding");
+    }
+
+    /// The usual cast: `boss`, administrator of 合众康桥, and customer `c1` bound to their card.
+    pub fn boss_and_customer(&self) -> (Signer, Signer) {
+        let boss = self.admin("boss", "合众康桥");
+        let customer = self.customer("c1");
+        self.bind(&customer, boss.user_id);
+        (boss, customer)
+    }
+
     pub fn get(&self, uri: &str) -> Value {
         envelope(self.client.get(uri.to_string()).dispatch())
     }
@@ -138,4 +155,26 @@ impl Signer {
             format!("{path}?{}&{extra}", self.query())
         }
     }
+}
+
+/// Waits (up to 8 s) for something a background task does, such as an outbox delivery.
+pub fn wait_for(what: &str, mut done: impl FnMut() -> bool) {
+    let start = std::time::Instant::now();
+    while !done() {
+        assert!(
+            start.elapsed() < std::time::Duration::from_secs(8),
+            "timed out waiting for {what}"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+}
+
+/// Percent-encodes a form value (JSON text in a form body).
+pub fn urlencode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
 }
