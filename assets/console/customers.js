@@ -69,9 +69,9 @@ async function renderInfo(section, id) {
       note.textContent = "已保存";
     } catch (err) { note.textContent = err.message; }
   });
-  section.append(h("div", { class: "row" }, avatar(c.headimgurl), h("strong", {}, c.memo_name || c.username)),
+  section.append(...[h("div", { class: "row" }, avatar(c.headimgurl), h("strong", {}, c.memo_name || c.username)),
     line("电话", c.phone), line("邮箱", c.email), line("公司", c.company), line("职位", c.position),
-    line("来源", c.source), line("归属", c.belonger), forecast, note);
+    line("来源", c.source), line("归属", c.belonger), forecast, note].filter(Boolean));
 }
 
 async function renderTags(section, id) {

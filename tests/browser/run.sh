@@ -6,7 +6,12 @@ cd "$(dirname "$0")/../.."
 
 BROWSER=$(command -v chromium || command -v chromium-browser || true)
 [ -n "$BROWSER" ] || { echo "chromium is required (apt-get install chromium)"; exit 1; }
-cargo build --quiet --bin leida
+# LEIDA_BIN runs another build (for example one with a branch merged in).
+LEIDA_BIN=${LEIDA_BIN:-}
+if [ -z "$LEIDA_BIN" ]; then
+  cargo build --quiet --bin leida
+  LEIDA_BIN=target/debug/leida
+fi
 
 WORK=$(mktemp -d)
 SHOTS=${SHOTS:-$WORK/shots}
@@ -25,7 +30,7 @@ trap cleanup EXIT
 
 ROCKET_PORT=$PORT ROCKET_DB_PATH=$WORK/leida.db ROCKET_DATA_DIR=$WORK/files \
   ROCKET_PUBLIC_URL=http://127.0.0.1:$PORT ROCKET_LOG_LEVEL=critical \
-  target/debug/leida demo >"$WORK/server.log" 2>&1 &
+  "$LEIDA_BIN" demo >"$WORK/server.log" 2>&1 &
 SERVER_PID=$!
 for _ in $(seq 100); do
   curl -sf "http://127.0.0.1:$PORT/healthz" >/dev/null 2>&1 && break
