@@ -1,22 +1,31 @@
 //! The subcommands: serving, the demo, and creating an administrator.
 
+use std::path::Path;
+
 use crate::config::Settings;
-use crate::db::Db;
+use crate::db::{schema, Db};
 use crate::error::ApiError;
+use crate::wechat::WeChat;
 use crate::zhuge::data::{company, employee};
-use crate::{demo, password};
+use crate::{demo, ops, password};
 
 pub const USAGE: &str = "\
 用法:
   leida                       启动服务 (配置见 Rocket.toml 与 ROCKET_* 环境变量)
   leida demo                  在空数据库中填入演示数据并启动服务
   leida admin --username NAME --password PW [--company NAME]
-                              创建管理员, 或重置其密码 (公司默认为 默认公司)";
+                              创建管理员, 或重置其密码 (公司默认为 默认公司)
+  leida backup FILE           在服务运行时把数据库一致地复制到 FILE
+  leida restore FILE          用备份 FILE 替换数据库 (须先停止服务)
+  leida check-credentials [--company ID]
+                              向微信核对小程序与企业微信的 appid/secret";
 
 /// Serves until Ctrl-C; with `demo`, a fresh database is filled with demo data first.
 pub async fn serve(with_demo: bool) -> Result<(), String> {
     let figment = rocket::Config::figment();
     let settings = Settings::from_figment(&figment)?;
+    let config: rocket::Config = figment.extract().map_err(|e| e.to_string())?;
+    crate::logging::install(config.log_level.into());
     let rocket = crate::build(figment.clone())?;
     let db = rocket.state::<Db>().ok_or("数据库未初始化")?;
     let fresh = count_employees(db)? == 0;
@@ -32,7 +41,6 @@ pub async fn serve(with_demo: bool) -> Result<(), String> {
             demo::ADMIN_PASSWORD
         );
     }
-    let config: rocket::Config = figment.extract().map_err(|e| e.to_string())?;
     println!("leida 服务地址: http://{}:{}", config.address, config.port);
     println!(
         "网页控制台: http://{}:{}/console/",
@@ -118,4 +126,91 @@ pub fn ensure_admin(
     let company_id = company::ensure(c, company_name.unwrap_or("默认公司"))?;
     let role_id = company::ensure_admin_role(c, company_id)?;
     employee::insert(c, company_id, role_id, username, hash, 1)
+}
+
+/// `leida backup FILE`: safe while the server runs.
+pub fn backup(args: &[String]) -> Result<(), String> {
+    let [file] = args else {
+        return Err(format!("用法: leida backup FILE\n\n{USAGE}"));
+    };
+    let settings = Settings::load()?;
+    let copied = ops::backup::backup(&settings.db_path, Path::new(file))?;
+    println!(
+        "已备份 {} → {} ({} 字节, 数据库版本 {})",
+        settings.db_path.display(),
+        file,
+        copied.bytes,
+        copied.version
+    );
+    println!("上传的文件在 {} 下, 另行打包:", settings.data_dir.display());
+    println!("  {}", files_backup_command(&settings));
+    Ok(())
+}
+
+/// The documented one-liner that archives `data_dir` without the (live) database files.
+pub fn files_backup_command(settings: &Settings) -> String {
+    let db_name = settings
+        .db_path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "leida.db".into());
+    format!(
+        "tar -czf leida-files.tar.gz --exclude='./{db_name}*' -C {} .",
+        settings.data_dir.display()
+    )
+}
+
+/// `leida restore FILE`: refused while a server holds the database.
+pub fn restore(args: &[String]) -> Result<(), String> {
+    let [file] = args else {
+        return Err(format!("用法: leida restore FILE\n\n{USAGE}"));
+    };
+    let settings = Settings::load()?;
+    let copied = ops::backup::restore(&settings.db_path, Path::new(file))?;
+    println!(
+        "已恢复 {} → {} ({} 字节, 数据库版本 {})",
+        file,
+        settings.db_path.display(),
+        copied.bytes,
+        copied.version
+    );
+    if let Some(previous) = copied.previous {
+        println!("原数据库保存为 {}", previous.display());
+    }
+    if copied.version < schema::VERSION {
+        println!(
+            "备份的版本较旧, 下次启动时自动升级到版本 {}",
+            schema::VERSION
+        );
+    }
+    Ok(())
+}
+
+/// `leida check-credentials [--company ID]`: fails when any credential is wrong.
+pub fn check_credentials(args: &[String]) -> Result<(), String> {
+    let company = match args {
+        [] => None,
+        [flag, id] if flag == "--company" => Some(
+            id.parse::<i64>()
+                .map_err(|_| format!("--company 须是公司 id (数字), 而不是 {id:?}"))?,
+        ),
+        _ => {
+            return Err(format!(
+                "用法: leida check-credentials [--company ID]\n\n{USAGE}"
+            ))
+        }
+    };
+    let settings = Settings::load()?;
+    let db = Db::open(&settings.db_path)?;
+    let wechat = WeChat::new(&settings);
+    let checks = ops::credentials::check(&settings, &db, &wechat, company)
+        .map_err(|e| e.msg.into_owned())?;
+    for check in &checks {
+        println!("{check}");
+    }
+    if checks.iter().all(|c| c.ok) {
+        Ok(())
+    } else {
+        Err("有凭据未通过检查, 见上".into())
+    }
 }

@@ -39,6 +39,16 @@ pub struct Settings {
     pub upload_max_bytes: u64,
     #[serde(deserialize_with = "text")]
     pub wechat_template_id: String,
+    /// Serve `GET /metrics` (Prometheus text format).
+    pub metrics: bool,
+    /// One line per request: method, path (never the query), status, milliseconds.
+    pub access_log: bool,
+    /// SQLite's automatic checkpoint, in WAL pages; 0 leaves checkpoints to Litestream.
+    pub wal_autocheckpoint: u32,
+    /// Sign-in and SMS requests a minute per client address and endpoint (0: no limit).
+    pub login_limit_per_address: u32,
+    /// Sign-in and SMS requests a minute per phone number or username and endpoint.
+    pub login_limit_per_account: u32,
 }
 
 impl Default for Settings {
@@ -61,6 +71,11 @@ impl Default for Settings {
             pay_key: String::new(),
             upload_max_bytes: 5 * 1024 * 1024,
             wechat_template_id: String::new(),
+            metrics: false,
+            access_log: true,
+            wal_autocheckpoint: 1000,
+            login_limit_per_address: 60,
+            login_limit_per_account: 10,
         }
     }
 }

@@ -72,6 +72,7 @@ pub fn fill(db: &Db) -> ApiResult<()> {
         crate::design::demo(tx)?;
         crate::repair::demo(tx)?;
         crate::zhuge::work::user::demo(tx)?;
+        crate::zhuge::data::follow::demo(tx)?;
         Ok(())
     })
 }

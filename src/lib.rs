@@ -10,10 +10,14 @@ pub mod db;
 pub mod demo;
 pub mod design;
 pub mod error;
+pub mod logging;
 pub mod media;
+pub mod metrics;
+pub mod ops;
 pub mod outbox;
 pub mod password;
 pub mod poster;
+pub mod ratelimit;
 pub mod repair;
 pub mod web;
 pub mod wechat;
@@ -33,7 +37,8 @@ use crate::wechat::WeChat;
 /// The error is a message for the operator (it names the key or file at fault).
 pub fn build(figment: Figment) -> Result<Rocket<Build>, String> {
     let settings = Settings::from_figment(&figment)?;
-    let db = Db::open(&settings.db_path)?;
+    let lock = ops::ServerLock::acquire(&settings.db_path)?;
+    let db = Db::open_with_checkpoint(&settings.db_path, settings.wal_autocheckpoint)?;
     std::fs::create_dir_all(&settings.data_dir)
         .map_err(|e| format!("无法创建 data_dir {}: {e}", settings.data_dir.display()))?;
     let wechat = WeChat::new(&settings);
@@ -43,16 +48,24 @@ pub fn build(figment: Figment) -> Result<Rocket<Build>, String> {
         .merge(("limits.data-form", settings.upload_max_bytes + 64 * 1024));
 
     let rocket = rocket::custom(figment)
+        .attach(metrics::Telemetry)
         .attach(web::TrailingSlash)
+        .attach(ratelimit::RateLimit::new(
+            ratelimit::Quota::per_minute(settings.login_limit_per_address),
+            ratelimit::Quota::per_minute(settings.login_limit_per_account),
+        ))
         .attach(outbox::Sender)
-        .mount("/", routes![healthz])
+        .mount("/", routes![healthz, metrics::metrics])
+        .mount("/", ratelimit::routes())
         .mount("/statics", web::statics::routes())
         .mount("/console", web::console::routes())
         .mount("/mp", zhuge::card_page::routes())
         .attach(zhuge::work::stream::RadarFeed::new())
         .manage(db)
         .manage(wechat)
-        .manage(settings);
+        .manage(settings)
+        .manage(lock)
+        .manage(metrics::HttpStats::default());
     Ok(consult::mount(repair::mount(design::mount(zhuge::mount(
         rocket,
     )))))

@@ -1,4 +1,5 @@
-//! The `leida` command: serve (default), `demo`, `admin`. See `leida help`.
+//! The `leida` command: serve (default), `demo`, `admin`, `backup`, `restore`,
+//! `check-credentials`. See `leida help`.
 
 use std::process::ExitCode;
 
@@ -9,6 +10,9 @@ async fn main() -> ExitCode {
         None | Some("serve") => leida::cli::serve(false).await,
         Some("demo") | Some("--demo") => leida::cli::serve(true).await,
         Some("admin") => leida::cli::admin(&args[1..]),
+        Some("backup") => leida::cli::backup(&args[1..]),
+        Some("restore") => leida::cli::restore(&args[1..]),
+        Some("check-credentials") => leida::cli::check_credentials(&args[1..]),
         Some("help") | Some("--help") | Some("-h") => {
             println!("{}", leida::cli::USAGE);
             Ok(())

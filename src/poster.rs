@@ -70,10 +70,12 @@ pub fn poster_file(data_dir: &Path, card: &PosterCard) -> ApiResult<String> {
     let rel = card.file_name();
     let path = data_dir.join(&rel);
     if path.is_file() {
+        crate::metrics::inc("poster_cache_hit");
         return Ok(rel);
     }
     let png = render(card)?;
     store(&path, &png)?;
+    crate::metrics::inc("poster_drawn");
     Ok(rel)
 }
 
@@ -115,6 +117,7 @@ fn drawing_slots() -> &'static Semaphore {
 pub async fn poster(data_dir: PathBuf, card: PosterCard) -> ApiResult<String> {
     let rel = card.file_name();
     if data_dir.join(&rel).is_file() {
+        crate::metrics::inc("poster_cache_hit");
         return Ok(rel);
     }
     let _slot = drawing_slots()

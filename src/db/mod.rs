@@ -4,7 +4,9 @@ pub mod schema;
 mod writer;
 
 use std::path::{Path, PathBuf};
-use std::time::Duration;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use r2d2::{Pool, PooledConnection};
 use r2d2_sqlite::SqliteConnectionManager;
@@ -27,17 +29,51 @@ pub struct Db {
     path: PathBuf,
     read: Pool<SqliteConnectionManager>,
     writer: Writer,
+    waits: Arc<PoolWaits>,
+    checkpoint_pages: u32,
+}
+
+/// Checkouts that found no idle read connection, and the time they waited (for `/metrics`).
+#[derive(Default)]
+struct PoolWaits {
+    count: AtomicU64,
+    micros: AtomicU64,
+}
+
+type Pooled = PooledConnection<SqliteConnectionManager>;
+
+/// Takes a read connection, counting the wait when none was idle.
+fn checkout(pool: &Pool<SqliteConnectionManager>, waits: &PoolWaits) -> ApiResult<Pooled> {
+    if pool.state().idle_connections > 0 {
+        return Ok(pool.get()?);
+    }
+    let started = Instant::now();
+    let conn = pool.get();
+    waits.count.fetch_add(1, Ordering::Relaxed);
+    waits
+        .micros
+        .fetch_add(started.elapsed().as_micros() as u64, Ordering::Relaxed);
+    Ok(conn?)
 }
 
 impl Db {
     /// Opens (and creates or upgrades) the database file.
     pub fn open(path: &Path) -> Result<Db, String> {
+        Db::open_with_checkpoint(path, 1000)
+    }
+
+    /// `open`, with SQLite's automatic WAL checkpoint every `pages` pages (0: never, for
+    /// Litestream, which then checkpoints itself).
+    pub fn open_with_checkpoint(path: &Path, pages: u32) -> Result<Db, String> {
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir)
                 .map_err(|e| format!("无法创建数据库目录 {}: {e}", dir.display()))?;
         }
         let mut first = connect(path)?;
         schema::apply(&mut first)?;
+        first
+            .pragma_update(None, "wal_autocheckpoint", pages)
+            .map_err(|e| e.to_string())?;
         let writer = Writer::start(first)?;
 
         let reader = SqliteConnectionManager::file(path).with_init(|c| {
@@ -55,6 +91,8 @@ impl Db {
             path: path.to_path_buf(),
             read,
             writer,
+            waits: Arc::default(),
+            checkpoint_pages: pages,
         })
     }
 
@@ -64,8 +102,8 @@ impl Db {
         F: FnOnce(&Connection) -> ApiResult<T> + Send + 'static,
         T: Send + 'static,
     {
-        let pool = self.read.clone();
-        spawn_blocking(move || job(&*pool.get()?))
+        let (pool, waits) = (self.read.clone(), self.waits.clone());
+        spawn_blocking(move || job(&*checkout(&pool, &waits)?))
             .await
             .map_err(ApiError::internal)?
     }
@@ -74,7 +112,7 @@ impl Db {
     /// blocking thread costs more than such a read (notes/perf-baseline.md §1, item 2), so
     /// this is for primary-key lookups only; anything that can be slow goes through `run`.
     pub fn point_read<T>(&self, job: impl FnOnce(&Connection) -> ApiResult<T>) -> ApiResult<T> {
-        job(&*self.read.get()?)
+        job(&*checkout(&self.read, &self.waits)?)
     }
 
     /// Runs `job` as one write: all of it lands, or none of it (a failed job changes nothing).
@@ -90,6 +128,7 @@ impl Db {
     /// (the CLI, `demo`): SQLite's lock and busy timeout order it with the server's writes.
     pub fn tx_blocking<T>(&self, job: impl FnOnce(&Connection) -> ApiResult<T>) -> ApiResult<T> {
         let mut conn = connect(&self.path).map_err(ApiError::internal)?;
+        conn.pragma_update(None, "wal_autocheckpoint", self.checkpoint_pages)?;
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let value = job(&tx)?;
         tx.commit()?;
@@ -97,8 +136,21 @@ impl Db {
     }
 
     /// A read connection for callers already on a blocking thread.
-    pub fn reader(&self) -> ApiResult<PooledConnection<SqliteConnectionManager>> {
-        Ok(self.read.get()?)
+    pub fn reader(&self) -> ApiResult<Pooled> {
+        checkout(&self.read, &self.waits)
+    }
+
+    /// How many read checkouts had to wait for a connection, and the seconds they waited.
+    pub fn pool_waits(&self) -> (u64, f64) {
+        (
+            self.waits.count.load(Ordering::Relaxed),
+            self.waits.micros.load(Ordering::Relaxed) as f64 / 1e6,
+        )
+    }
+
+    /// The database file.
+    pub fn path(&self) -> &Path {
+        &self.path
     }
 
     /// Whether the database answers (for `/healthz`).

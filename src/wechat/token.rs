@@ -83,6 +83,7 @@ impl WeChat {
             return Ok(token);
         }
         let answer = fetch()?;
+        crate::metrics::inc("wechat_token_refresh");
         check_errcode(&answer).map_err(|(code, msg)| {
             ApiError::upstream(format!("获取 access_token 失败: errcode {code} {msg}"))
         })?;

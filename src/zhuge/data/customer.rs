@@ -1,10 +1,12 @@
 //! Mini-program customers: sign-in by openid, profile, and the name the radar shows.
 
 use rusqlite::{params, Connection};
+use serde_json::{json, Value};
 
 use crate::clock;
 use crate::db::OptionalExtension;
 use crate::error::ApiResult;
+use crate::zhuge::data::relation;
 
 /// The name shown for a customer who has not shared a nickname (SPEC §7).
 pub const ANONYMOUS: &str = "微信用户";
@@ -94,6 +96,97 @@ pub fn add_form_id(c: &Connection, id: i64, form_id: &str) -> ApiResult<()> {
     c.execute(
         "INSERT OR IGNORE INTO zl_form_id (customer_id, form_id, create_date) VALUES (?1, ?2, ?3)",
         params![id, form_id, clock::now()],
+    )?;
+    Ok(())
+}
+
+/// The customer as seed 003 `customer` shows them, seen through one relation.
+pub fn detail(c: &Connection, customer_id: i64, relation_id: i64) -> ApiResult<Value> {
+    let sql = format!(
+        "SELECT cu.id, {NAME}, cu.headimgurl, cu.memo_name, COALESCE(i.sex, cu.sex),
+                COALESCE(NULLIF(i.phone, ''), cu.phone), i.email, i.company, i.position,
+                i.address, i.birthday, i.mem, r.expected_time, r.expedted_pr, r.source,
+                CASE WHEN p.id IS NULL THEN '' ELSE {parent} END, e.username,
+                CAST(julianday(?3) - julianday(substr(r.create_date, 1, 10)) AS INTEGER)
+         FROM zl_customer cu JOIN zl_relation r ON r.id = ?2
+         JOIN zl_employee e ON e.id = r.user_id
+         LEFT JOIN zl_information i ON i.customer_id = cu.id
+         LEFT JOIN zl_customer p ON p.id = r.customer_parent_id
+         WHERE cu.id = ?1",
+        parent = NAME.replace("cu.", "p."),
+    );
+    let today = clock::today().to_string();
+    Ok(
+        c.query_row(&sql, params![customer_id, relation_id, today], |r| {
+            let text = |i: usize| -> rusqlite::Result<String> {
+                Ok(r.get::<_, Option<String>>(i)?.unwrap_or_default())
+            };
+            Ok(json!({
+                "id": r.get::<_, i64>(0)?,
+                "username": text(1)?,
+                "headimgurl": text(2)?,
+                "memo_name": text(3)?,
+                "sex": r.get::<_, i64>(4)?,
+                "phone": text(5)?,
+                "email": text(6)?,
+                "company": text(7)?,
+                "position": text(8)?,
+                "address": text(9)?,
+                "birthday": text(10)?,
+                "mem": text(11)?,
+                "expected_time": r.get::<_, Option<String>>(12)?,
+                "expedted_pr": r.get::<_, i64>(13)?,
+                "ai_pr": r.get::<_, i64>(13)?,
+                "source": relation::source_name(r.get(14)?),
+                "superior": text(15)?,
+                "belonger": text(16)?,
+                "day_interval": r.get::<_, i64>(17)?,
+            }))
+        })?,
+    )
+}
+
+/// What a salesperson may note about a customer (`customer/update_information`); `None`
+/// leaves a field as it is.
+#[derive(Debug, Default)]
+pub struct Information {
+    pub memo_name: Option<String>,
+    pub sex: Option<i64>,
+    pub phone: Option<String>,
+    pub email: Option<String>,
+    pub company: Option<String>,
+    pub position: Option<String>,
+    pub address: Option<String>,
+    pub birthday: Option<String>,
+    pub mem: Option<String>,
+}
+
+pub fn update_information(c: &Connection, customer_id: i64, info: &Information) -> ApiResult<()> {
+    c.execute(
+        "INSERT INTO zl_information (customer_id) VALUES (?1) ON CONFLICT (customer_id) DO NOTHING",
+        [customer_id],
+    )?;
+    c.execute(
+        "UPDATE zl_information SET sex = COALESCE(?2, sex), phone = COALESCE(?3, phone),
+                email = COALESCE(?4, email), company = COALESCE(?5, company),
+                position = COALESCE(?6, position), address = COALESCE(?7, address),
+                birthday = COALESCE(?8, birthday), mem = COALESCE(?9, mem)
+         WHERE customer_id = ?1",
+        params![
+            customer_id,
+            info.sex,
+            info.phone,
+            info.email,
+            info.company,
+            info.position,
+            info.address,
+            info.birthday,
+            info.mem
+        ],
+    )?;
+    c.execute(
+        "UPDATE zl_customer SET memo_name = COALESCE(?2, memo_name) WHERE id = ?1",
+        params![customer_id, info.memo_name],
     )?;
     Ok(())
 }

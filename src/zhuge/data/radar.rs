@@ -89,6 +89,20 @@ pub struct Filter {
 }
 
 impl Filter {
+    /// Without a time window, totals come from the tallies of migration 004.
+    fn is_all_time(&self) -> bool {
+        self.since.is_none() && self.before.is_none()
+    }
+
+    /// The window as whole days (`since` ≤ day < `before`) when both bounds fall on
+    /// midnight, so the daily tally answers it; `None` when a bound has a time of day.
+    fn whole_days(&self) -> Option<(Option<&str>, Option<&str>)> {
+        Some((
+            whole_day(self.since.as_deref())?,
+            whole_day(self.before.as_deref())?,
+        ))
+    }
+
     /// `AND ...` clauses and their values, after `user_id = ?1`.
     fn clauses(&self) -> (String, Vec<Box<dyn ToSql>>) {
         let mut sql = String::new();
@@ -109,6 +123,16 @@ impl Filter {
     }
 }
 
+/// A bound that falls on midnight, as its day (`Some(None)`: no bound; `None`: not midnight).
+fn whole_day(bound: Option<&str>) -> Option<Option<&str>> {
+    match bound {
+        None => Some(None),
+        Some(b) if b.len() == 10 => Some(Some(b)),
+        Some(b) if b.get(10..) == Some("T00:00:00.000") => Some(b.get(..10)),
+        Some(_) => None,
+    }
+}
+
 /// `?1` is the salesperson, the filter's values follow.
 fn bind_values<'a>(user_id: &'a i64, values: &'a [Box<dyn ToSql>]) -> Vec<&'a dyn ToSql> {
     let mut all: Vec<&dyn ToSql> = vec![user_id];
@@ -125,11 +149,15 @@ pub fn by_time(
 ) -> ApiResult<(Vec<Value>, i64)> {
     let (clauses, values) = filter.clauses();
     let args = bind_values(&user_id, &values);
-    let total: i64 = c.query_row(
-        &format!("SELECT COUNT(*) FROM zl_radar a WHERE a.user_id = ?1{clauses}"),
-        args.as_slice(),
-        |r| r.get(0),
-    )?;
+    let total = if let Some(days) = filter.whole_days() {
+        tally(c, user_id, filter.action, days)?
+    } else {
+        c.query_row(
+            &format!("SELECT COUNT(*) FROM zl_radar a WHERE a.user_id = ?1{clauses}"),
+            args.as_slice(),
+            |r| r.get(0),
+        )?
+    };
     let sql = format!(
         "SELECT a.id, a.user_id, a.customer_id, cu.headimgurl, {name} || a.remark, a.create_date, a.action
          FROM zl_radar a JOIN zl_customer cu ON cu.id = a.customer_id
@@ -168,7 +196,22 @@ pub fn mark_read(c: &Connection, ids: &[i64]) -> ApiResult<()> {
     Ok(())
 }
 
-/// Per customer: how many events of each action, busiest customer first.
+/// How many events a salesperson has (of one action) in whole days, from the daily tally.
+fn tally(
+    c: &Connection,
+    user_id: i64,
+    action: Option<i64>,
+    (since, before): (Option<&str>, Option<&str>),
+) -> ApiResult<i64> {
+    let mut stmt = c.prepare_cached(
+        "SELECT COALESCE(SUM(n), 0) FROM zl_radar_daily WHERE user_id = ?1
+         AND (?2 IS NULL OR action = ?2) AND (?3 IS NULL OR day >= ?3) AND (?4 IS NULL OR day < ?4)",
+    )?;
+    Ok(stmt.query_row(params![user_id, action, since, before], |r| r.get(0))?)
+}
+
+/// Per customer: how many events of each action, busiest customer first. All-time rankings
+/// come from the tallies; a time window counts the events in it.
 pub fn by_customer(
     c: &Connection,
     user_id: i64,
@@ -177,19 +220,32 @@ pub fn by_customer(
 ) -> ApiResult<Vec<Value>> {
     let (clauses, values) = filter.clauses();
     let args = bind_values(&user_id, &values);
+    let (limit, offset) = (page.limit, page.offset);
+    let ranking = if filter.is_all_time() && filter.action.is_none() {
+        format!(
+            "top AS (
+                 SELECT customer_id, total FROM zl_radar_customer_total WHERE user_id = ?1 AND total > 0
+                 ORDER BY total DESC, customer_id LIMIT {limit} OFFSET {offset}),
+             counts AS (
+                 SELECT customer_id, action, n FROM zl_radar_customer_tally
+                 WHERE user_id = ?1 AND customer_id IN (SELECT customer_id FROM top) AND n > 0)"
+        )
+    } else {
+        format!(
+            "counts AS (
+                 SELECT a.customer_id, a.action, COUNT(*) AS n FROM zl_radar a
+                 WHERE a.user_id = ?1{clauses} GROUP BY a.customer_id, a.action),
+             top AS (
+                 SELECT customer_id, SUM(n) AS total FROM counts GROUP BY customer_id
+                 ORDER BY total DESC, customer_id LIMIT {limit} OFFSET {offset})"
+        )
+    };
     let sql = format!(
-        "WITH counts AS (
-             SELECT a.customer_id, a.action, COUNT(*) AS n FROM zl_radar a
-             WHERE a.user_id = ?1{clauses} GROUP BY a.customer_id, a.action),
-         top AS (
-             SELECT customer_id, SUM(n) AS total FROM counts GROUP BY customer_id
-             ORDER BY total DESC, customer_id LIMIT {} OFFSET {})
+        "WITH {ranking}
          SELECT top.customer_id, top.total, {name}, cu.headimgurl, counts.action, counts.n
          FROM top JOIN counts ON counts.customer_id = top.customer_id
          JOIN zl_customer cu ON cu.id = top.customer_id
          ORDER BY top.total DESC, top.customer_id, counts.action",
-        page.limit,
-        page.offset,
         name = customer::NAME,
     );
     let mut stmt = c.prepare(&sql)?;
@@ -224,19 +280,35 @@ pub fn count_by_action(
     user_id: i64,
     filter: &Filter,
 ) -> ApiResult<Map<String, Value>> {
+    let mut detail = Map::new();
+    let mut add = |(action, n): (i64, i64)| {
+        if n > 0 {
+            detail.insert(action.to_string(), json!(n));
+        }
+    };
+    if let Some((since, before)) = filter.whole_days() {
+        let mut stmt = c.prepare_cached(
+            "SELECT action, SUM(n) FROM zl_radar_daily WHERE user_id = ?1
+             AND (?2 IS NULL OR day >= ?2) AND (?3 IS NULL OR day < ?3)
+             GROUP BY action ORDER BY action",
+        )?;
+        let rows = stmt.query_map(params![user_id, since, before], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })?;
+        for row in rows {
+            add(row?);
+        }
+        return Ok(detail);
+    }
     let (clauses, values) = filter.clauses();
     let args = bind_values(&user_id, &values);
     let sql = format!(
         "SELECT a.action, COUNT(*) FROM zl_radar a WHERE a.user_id = ?1{clauses} GROUP BY a.action ORDER BY a.action"
     );
     let mut stmt = c.prepare(&sql)?;
-    let rows = stmt.query_map(args.as_slice(), |r| {
-        Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?))
-    })?;
-    let mut detail = Map::new();
+    let rows = stmt.query_map(args.as_slice(), |r| Ok((r.get(0)?, r.get(1)?)))?;
     for row in rows {
-        let (action, n) = row?;
-        detail.insert(action.to_string(), json!(n));
+        add(row?);
     }
     Ok(detail)
 }

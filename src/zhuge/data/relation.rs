@@ -1,12 +1,13 @@
 //! The relation between a salesperson's card and a customer (the CRM core).
 
-use rusqlite::{params, Connection};
+use rusqlite::{named_params, params, Connection};
 use serde_json::json;
 
 use crate::clock;
 use crate::db::OptionalExtension;
-use crate::error::ApiResult;
-use crate::zhuge::data::{chat, company, employee};
+use crate::error::{ApiError, ApiResult};
+use crate::web::signed::Employee;
+use crate::zhuge::data::{access, chat, company, customer, employee};
 
 /// Source names (seed 001 `mingpian/all`).
 pub fn source_name(source: i64) -> &'static str {
@@ -102,4 +103,130 @@ pub fn cards_of_customer(c: &Connection, customer_id: i64) -> ApiResult<Vec<serd
         }))
     })?;
     Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// Whose relations a signer sees: their own, or (holding permission `customer`) those of
+/// every employee of their company. Conditions are on `r` (zl_relation) and `e` (its
+/// salesperson, zl_employee) and bind the named parameter `:scope`.
+#[derive(Debug, Clone, Copy)]
+pub enum Scope {
+    Own(i64),
+    Company(i64),
+}
+
+/// The permission that widens a signer's view from their own customers to the company's.
+pub const SEE_ALL: &str = "customer";
+
+impl Scope {
+    pub fn of(c: &Connection, who: &Employee) -> ApiResult<Scope> {
+        Ok(if access::holds(c, who.role_id, SEE_ALL)? {
+            Scope::Company(who.company_id)
+        } else {
+            Scope::Own(who.id)
+        })
+    }
+
+    pub fn condition(self) -> &'static str {
+        match self {
+            Scope::Own(_) => "r.user_id = :scope",
+            Scope::Company(_) => "e.company_id = :scope",
+        }
+    }
+
+    pub fn value(self) -> i64 {
+        match self {
+            Scope::Own(id) | Scope::Company(id) => id,
+        }
+    }
+}
+
+/// 302 for a customer that does not exist, 403 for one outside the signer's scope.
+pub fn check_visible(c: &Connection, scope: Scope, customer_id: i64) -> ApiResult<()> {
+    if !customer::exists(c, customer_id)? {
+        return Err(ApiError::not_found("客户"));
+    }
+    let sql = format!(
+        "SELECT 1 FROM zl_relation r JOIN zl_employee e ON e.id = r.user_id
+         WHERE r.customer_id = :customer AND {} LIMIT 1",
+        scope.condition()
+    );
+    let seen = c
+        .prepare_cached(&sql)?
+        .query_row(
+            named_params! {":customer": customer_id, ":scope": scope.value()},
+            |_| Ok(()),
+        )
+        .optional()?;
+    seen.ok_or_else(|| ApiError::forbidden("无权查看该客户"))
+}
+
+/// The relation a note or forecast about a visible customer goes to: the signer's own, else
+/// (for a signer who sees the company's customers) the customer's first salesperson's.
+pub fn target(c: &Connection, who: &Employee, customer_id: i64) -> ApiResult<i64> {
+    let scope = Scope::of(c, who)?;
+    check_visible(c, scope, customer_id)?;
+    let sql = format!(
+        "SELECT r.id FROM zl_relation r JOIN zl_employee e ON e.id = r.user_id
+         WHERE r.customer_id = :customer AND {} ORDER BY r.user_id = :me DESC, r.id LIMIT 1",
+        scope.condition()
+    );
+    Ok(c.prepare_cached(&sql)?.query_row(
+        named_params! {":customer": customer_id, ":scope": scope.value(), ":me": who.id},
+        |r| r.get(0),
+    )?)
+}
+
+/// Sets the expected closing date; the salesperson followed up just now.
+pub fn set_expected_time(c: &Connection, relation_id: i64, date: &str) -> ApiResult<()> {
+    c.execute(
+        "UPDATE zl_relation SET expected_time = ?2, last_follow_time = ?3 WHERE id = ?1",
+        params![relation_id, date, clock::now()],
+    )?;
+    Ok(())
+}
+
+/// Sets the expected closing rate (0–100 %); the salesperson followed up just now.
+pub fn set_expected_pr(c: &Connection, relation_id: i64, percent: i64) -> ApiResult<()> {
+    c.execute(
+        "UPDATE zl_relation SET expedted_pr = ?2, last_follow_time = ?3 WHERE id = ?1",
+        params![relation_id, percent, clock::now()],
+    )?;
+    Ok(())
+}
+
+pub fn set_source(c: &Connection, relation_id: i64, source: i64) -> ApiResult<()> {
+    c.execute(
+        "UPDATE zl_relation SET source = ?2 WHERE id = ?1",
+        params![relation_id, source],
+    )?;
+    Ok(())
+}
+
+/// Removes the customer from the signer's view: the relations in scope (their notes go with
+/// them), and the company's tags on the customer once no one in the company has them.
+/// The customer stays a mini-program user.
+pub fn remove_customer(
+    c: &Connection,
+    scope: Scope,
+    company_id: i64,
+    customer_id: i64,
+) -> ApiResult<()> {
+    let sql = format!(
+        "DELETE FROM zl_relation WHERE id IN (
+             SELECT r.id FROM zl_relation r JOIN zl_employee e ON e.id = r.user_id
+             WHERE r.customer_id = :customer AND {})",
+        scope.condition()
+    );
+    c.execute(
+        &sql,
+        named_params! {":customer": customer_id, ":scope": scope.value()},
+    )?;
+    c.execute(
+        "DELETE FROM zl_tag_customer WHERE customer_id = ?1
+         AND tag_id IN (SELECT id FROM zl_tag WHERE company_id = ?2)
+         AND NOT EXISTS (SELECT 1 FROM zl_relation r JOIN zl_employee e ON e.id = r.user_id
+                         WHERE r.customer_id = ?1 AND e.company_id = ?2)",
+        params![customer_id, company_id],
+    )?;
+    Ok(())
 }

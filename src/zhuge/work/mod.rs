@@ -2,6 +2,8 @@
 
 pub mod chat;
 pub mod company;
+pub mod customer;
+pub mod follow;
 pub mod form;
 pub mod mingpian;
 pub mod product;
@@ -9,7 +11,9 @@ pub mod quanxian;
 pub mod radar;
 pub mod role;
 pub mod stream;
+pub mod tag;
 pub mod tag_user;
+pub mod tongxunlu;
 pub mod upload;
 pub mod user;
 pub mod work_auth;
@@ -30,6 +34,10 @@ pub fn routes() -> Vec<Route> {
         mingpian::routes(),
         tag_user::routes(),
         upload::routes(),
+        customer::routes(),
+        tag::routes(),
+        tongxunlu::routes(),
+        follow::routes(),
     ]
     .concat()
 }
