@@ -45,16 +45,19 @@ fn view_card(customer: &Signer, uid: i64) -> String {
     customer.uri("/zhugeleida/xiaochengxu/mingpian", &format!("uid={uid}"))
 }
 
-/// Runs `test` against a second server on the same database, under the async client that
-/// streams need. (A terminated blocking client would hand over a server already told to shut
-/// down, and a shut-down server ends its streams at once.)
+/// Runs `test` against the same database under the async client that streams need, on a
+/// new server: a terminated blocking client would hand over a server already told to shut
+/// down (which ends its streams at once), so the first server is dropped (releasing its lock
+/// on the database) and a second one built on the same files.
 fn with_async_client<F>(app: TestApp, test: impl FnOnce(Client) -> F)
 where
     F: std::future::Future<Output = ()>,
 {
+    let TestApp { client, dir } = app;
+    drop(client);
     let figment = rocket::Config::figment()
-        .merge(("db_path", app.dir.path().join("db").join("leida.db")))
-        .merge(("data_dir", app.dir.path().join("files")))
+        .merge(("db_path", dir.path().join("db").join("leida.db")))
+        .merge(("data_dir", dir.path().join("files")))
         .merge(("log_level", "off"))
         .merge(("wechat_appid", ""));
     let rocket = leida::build(figment).expect("server builds");
@@ -63,7 +66,6 @@ where
         let client = Client::tracked(rocket).await.unwrap();
         test(client).await;
     });
-    drop(app);
 }
 
 /// The next `data:` event of a stream, or None after 5 s.
