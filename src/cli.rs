@@ -36,12 +36,16 @@ pub async fn serve(with_demo: bool) -> Result<(), String> {
             println!("数据库已有数据, 不再写入演示数据.");
         }
         println!(
-            "演示账号: {} / {}",
+            "演示账号 (控制台与 POST /zhugeleida/admin/login): {} / {}",
             demo::ADMIN_USERNAME,
             demo::ADMIN_PASSWORD
         );
     }
     println!("leida 服务地址: http://{}:{}", config.address, config.port);
+    println!(
+        "网页控制台: http://{}:{}/console/",
+        config.address, config.port
+    );
     println!(
         "数据库: {}    文件目录: {}",
         settings.db_path.display(),

@@ -1,5 +1,6 @@
 //! HTTP plumbing shared by every hosted app: envelopes, parameters, signatures, static files.
 
+pub mod console;
 pub mod envelope;
 pub mod params;
 pub mod signed;

@@ -1,6 +1,7 @@
 //! Zhuge Leida (seeds 001 and 003): the smart business card and the sales radar.
 
 pub mod admin;
+pub mod card_page;
 pub mod data;
 pub mod mini;
 pub mod work;

@@ -271,6 +271,11 @@ impl Fuzz {
         let (status, content_type, bytes) = {
             let response = self.send(call);
             let (status, content_type) = (response.status(), response.content_type());
+            // An accepted event stream never ends: its acceptance is the answer.
+            if status == Status::Ok && content_type == Some(ContentType::EventStream) {
+                self.requests += 1;
+                return;
+            }
             (
                 status,
                 content_type,

@@ -2,6 +2,7 @@
 #![allow(clippy::unwrap_used)]
 
 mod common;
+mod console;
 mod consult;
 mod crypto;
 mod design;

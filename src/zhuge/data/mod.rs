@@ -7,6 +7,7 @@ pub mod chat;
 pub mod company;
 pub mod customer;
 pub mod employee;
+pub mod feed;
 pub mod follow;
 pub mod notice;
 pub mod permission;

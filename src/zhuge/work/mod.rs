@@ -10,6 +10,7 @@ pub mod product;
 pub mod quanxian;
 pub mod radar;
 pub mod role;
+pub mod stream;
 pub mod tag;
 pub mod tag_user;
 pub mod tongxunlu;
@@ -22,6 +23,7 @@ use rocket::Route;
 pub fn routes() -> Vec<Route> {
     [
         radar::routes(),
+        stream::routes(),
         chat::routes(),
         product::routes(),
         user::routes(),
