@@ -273,6 +273,7 @@ impl Fuzz {
             let (status, content_type) = (response.status(), response.content_type());
             // An accepted event stream never ends: its acceptance is the answer.
             if status == Status::Ok && content_type == Some(ContentType::EventStream) {
+                drop(response);
                 self.requests += 1;
                 return;
             }
