@@ -73,3 +73,11 @@ CREATE TRIGGER IF NOT EXISTS zl_radar_tally_delete AFTER DELETE ON zl_radar BEGI
     UPDATE zl_radar_customer_tally SET n = n - 1
         WHERE user_id = OLD.user_id AND customer_id = OLD.customer_id AND action = OLD.action;
 END;
+
+-- Unread chat messages by side: getmsg and query_num read only these, so a pair with a long
+-- history does not scan it (bench/soak.sh: 40 000 messages in one pair took getmsg from
+-- 9 308 to 126 req/s without them).
+CREATE INDEX IF NOT EXISTS zl_chat_unread_by_customer ON zl_chat (user_id, customer_id, id)
+    WHERE is_customer_new_msg = 1;
+CREATE INDEX IF NOT EXISTS zl_chat_unread_by_user ON zl_chat (user_id, customer_id, id)
+    WHERE is_user_new_msg = 1;

@@ -151,7 +151,15 @@ async fn init(
 
 /// WeChat's notice: answered in XML, stored with its verdict whatever it says.
 #[post("/notify", data = "<body>")]
-async fn notify(body: String, db: &State<Db>, settings: &State<Settings>) -> (ContentType, String) {
+async fn notify(
+    body: pay::NotifyBody,
+    db: &State<Db>,
+    settings: &State<Settings>,
+) -> (ContentType, String) {
+    let body = match body.0 {
+        Ok(body) => body,
+        Err(why) => return (ContentType::XML, pay::reply(false, why)),
+    };
     let merchant = merchant(settings);
     let judged = db
         .tx(move |tx| {

@@ -233,3 +233,27 @@ pub fn record_notify(
 pub fn nonce() -> String {
     Alphanumeric.sample_string(&mut rand::rng(), 32)
 }
+
+/// A notify's raw body. WeChat must always hear XML back, so a body that is too large or not
+/// UTF-8 is not a Rocket refusal (a JSON envelope) but an `Err` the handler answers with FAIL.
+pub struct NotifyBody(pub Result<String, &'static str>);
+
+#[rocket::async_trait]
+impl<'r> rocket::data::FromData<'r> for NotifyBody {
+    type Error = std::convert::Infallible;
+
+    async fn from_data(
+        _req: &'r rocket::Request<'_>,
+        data: rocket::Data<'r>,
+    ) -> rocket::data::Outcome<'r, Self> {
+        use rocket::data::ToByteUnit;
+        let body = match data.open(64.kibibytes()).into_bytes().await {
+            Ok(bytes) if bytes.is_complete() => {
+                String::from_utf8(bytes.into_inner()).map_err(|_| "通知不是 UTF-8")
+            }
+            Ok(_) => Err("通知过大"),
+            Err(_) => Err("通知读取失败"),
+        };
+        rocket::data::Outcome::Success(NotifyBody(body))
+    }
+}

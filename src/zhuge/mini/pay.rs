@@ -187,7 +187,11 @@ async fn yu_zhi_fu(
 
 /// WeChat Pay's notify: checked, recorded, and applied at most once (SPEC §8).
 #[post("/payback", data = "<body>")]
-async fn payback(body: String, db: &State<Db>) -> (ContentType, String) {
+async fn payback(body: pay::NotifyBody, db: &State<Db>) -> (ContentType, String) {
+    let body = match body.0 {
+        Ok(body) => body,
+        Err(why) => return (ContentType::XML, pay::reply(false, why)),
+    };
     let outcome = db
         .tx(move |tx| {
             let (accepted, verdict) = judge(tx, &body)?;
