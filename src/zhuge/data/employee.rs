@@ -52,6 +52,23 @@ pub struct Account {
     pub last_login_date: Option<String>,
 }
 
+/// An `Account` from a row of `ACCOUNT_COLUMNS` (or the same columns in that order).
+fn account_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Account> {
+    Ok(Account {
+        id: r.get(0)?,
+        password_hash: r.get(1)?,
+        status: r.get(2)?,
+        expired: r.get(3)?,
+        token: r.get(4)?,
+        company_id: r.get(5)?,
+        company_name: r.get(6)?,
+        role_id: r.get(7)?,
+        role_name: r.get(8)?,
+        avatar: r.get(9)?,
+        last_login_date: r.get(10)?,
+    })
+}
+
 pub fn account_by_username(c: &Connection, username: &str) -> ApiResult<Option<Account>> {
     let sql = format!(
         "SELECT e.id, e.password_hash, e.status, {EXPIRED}, e.token, e.company_id, c.name,
@@ -60,22 +77,10 @@ pub fn account_by_username(c: &Connection, username: &str) -> ApiResult<Option<A
          JOIN zl_role r ON r.id = e.role_id
          WHERE e.username = ?1"
     );
-    Ok(c.query_row(&sql, params![username, clock::now()], |r| {
-        Ok(Account {
-            id: r.get(0)?,
-            password_hash: r.get(1)?,
-            status: r.get(2)?,
-            expired: r.get(3)?,
-            token: r.get(4)?,
-            company_id: r.get(5)?,
-            company_name: r.get(6)?,
-            role_id: r.get(7)?,
-            role_name: r.get(8)?,
-            avatar: r.get(9)?,
-            last_login_date: r.get(10)?,
-        })
-    })
-    .optional()?)
+    Ok(
+        c.query_row(&sql, params![username, clock::now()], account_row)
+            .optional()?,
+    )
 }
 
 pub fn touch_login(c: &Connection, id: i64) -> ApiResult<()> {
@@ -248,22 +253,8 @@ pub fn account_by_userid(
          WHERE e.company_id = ?1 AND e.userid = ?2 AND e.userid != '' ORDER BY e.id LIMIT 1"
     );
     Ok(
-        c.query_row(&sql, params![company_id, userid, clock::now()], |r| {
-            Ok(Account {
-                id: r.get(0)?,
-                password_hash: r.get(1)?,
-                status: r.get(2)?,
-                expired: r.get(3)?,
-                token: r.get(4)?,
-                company_id: r.get(5)?,
-                company_name: r.get(6)?,
-                role_id: r.get(7)?,
-                role_name: r.get(8)?,
-                avatar: r.get(9)?,
-                last_login_date: r.get(10)?,
-            })
-        })
-        .optional()?,
+        c.query_row(&sql, params![company_id, userid, clock::now()], account_row)
+            .optional()?,
     )
 }
 
