@@ -113,7 +113,29 @@ async function company(section) {
       payNote.textContent = "已保存";
     } catch (err) { payNote.textContent = err.message; }
   });
-  section.append(pay);
+  section.append(pay, await credentials());
+}
+
+/// The company's own mini-program and Work WeChat: secrets are write-only, an empty field keeps them.
+async function credentials() {
+  const current = await call("company/credentials");
+  const note = h("span", { class: "muted" });
+  const text = (label, name) => h("label", {}, label, h("input", { name, value: current[name] || "", autocomplete: "off" }));
+  const secret = (label, name) => h("label", {}, `${label} (${current[`${name}_set`] ? "已设置" : "未设置"}, 只写, 留空则不变)`,
+    h("input", { name, type: "password", autocomplete: "new-password" }));
+  const form = h("form", { class: "stack" },
+    h("h3", {}, "小程序与企业微信"),
+    text("小程序 AppID", "mp_appid"), secret("小程序 AppSecret", "mp_secret"),
+    text("模板消息 ID", "mp_template_id"), text("订阅消息模板 ID", "mp_subscribe_template_id"),
+    text("企业微信 CorpID", "work_corp_id"), secret("企业微信应用 Secret", "work_secret"),
+    text("企业微信应用 AgentID", "work_agent_id"),
+    h("p", {}, h("button", { type: "submit" }, "保存"), " ", note));
+  form.addEventListener("submit", async (e) => {
+    e.preventDefault();
+    try { await call("company/credentials", {}, fields(form)); note.textContent = "已保存"; }
+    catch (err) { note.textContent = err.message; }
+  });
+  return form;
 }
 
 /// The shop settings live under the mini-program prefix; the employee's signature is accepted there.

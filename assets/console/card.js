@@ -66,7 +66,15 @@ function renderShare(section, card) {
       showQr((await call("qr_code_auth", {}, {})).qr_code);
     } catch (err) { qr.append(errorLine(err)); }
   });
-  section.append(qr, make,
+  const poster = h("p", {});
+  const drawPoster = h("button", { type: "button" }, "生成名片海报");
+  drawPoster.addEventListener("click", async () => {
+    try {
+      const url = (await call("mingpian/poster")).poster_url;
+      poster.replaceChildren(h("a", { href: url, download: "mingpian-poster.png" }, "下载名片海报"));
+    } catch (err) { poster.replaceChildren(errorLine(err)); }
+  });
+  section.append(qr, make, h("h3", {}, "名片海报"), drawPoster, poster,
     h("h3", {}, "公开名片页"),
     h("p", {}, h("a", { href: publicPage, target: "_blank", rel: "noopener", id: "public-card" }, "打开公开名片页"),
       " · ", h("a", { href: `/mp/mingpian.vcf?uid=${card.id}` }, "下载 vCard")),

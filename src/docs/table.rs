@@ -76,6 +76,7 @@ pub const ROUTES: &[Op] = &[
     op("GET", "/zhugeleida/qiyeweixin/work_weixin_auth/<company_id>", Zhuge, Public, "企业微信登录 (code 换 UserID)", "code!"),
     op("GET", "/zhugeleida/qiyeweixin/mingpian", Zhuge, Employee, "我的名片", ""),
     op("POST", "/zhugeleida/qiyeweixin/mingpian", Zhuge, Employee, "修改我的名片", "username avatar position email gender:int wechat wechat_phone telephone mingpian_phone sign is_show_phone"),
+    op("GET", "/zhugeleida/qiyeweixin/mingpian/poster", Zhuge, Employee, "我的名片海报 (PNG 地址)", ""),
     op("GET", "/zhugeleida/qiyeweixin/qr_code_auth", Zhuge, Employee, "我的名片二维码", ""),
     op("POST", "/zhugeleida/qiyeweixin/qr_code_auth", Zhuge, Employee, "重新生成名片二维码", ""),
     op("GET", "/zhugeleida/qiyeweixin/tag_user", Zhuge, Employee, "我的标签", ""),
@@ -139,6 +140,8 @@ pub const ROUTES: &[Op] = &[
     op("GET", "/zhugeleida/qiyeweixin/company", Zhuge, Employee, "公司列表", "current_page:int length:int"),
     op("POST", "/zhugeleida/qiyeweixin/company/add/0", Zhuge, Employee, "新增公司", "name!=模糊公司 area address"),
     op("POST", "/zhugeleida/qiyeweixin/company/update/<id>", Zhuge, Employee, "修改公司", "name area address"),
+    op("GET", "/zhugeleida/qiyeweixin/company/credentials", Zhuge, Employee, "本公司的微信凭据 (密钥只显示是否已设置)", ""),
+    op("POST", "/zhugeleida/qiyeweixin/company/credentials", Zhuge, Employee, "设置本公司的微信凭据", "mp_appid mp_secret mp_template_id mp_subscribe_template_id work_corp_id work_secret work_agent_id"),
     op("POST", "/zhugeleida/qiyeweixin/company/delete/<id>", Zhuge, Employee, "删除公司", ""),
 
     // Design-firm demand forms (seed 000): the caller is the `openid` parameter

@@ -25,5 +25,6 @@ mod zhuge_people;
 mod zhuge_poster;
 mod zhuge_product;
 mod zhuge_radar;
+mod zhuge_settings;
 mod zhuge_shop;
 mod zhuge_signature;

@@ -91,6 +91,23 @@ page.wait("[...document.querySelectorAll('button')].some(b => b.textContent.incl
 page.js("[...document.querySelectorAll('button')].find(b => b.textContent.includes('二维码')).click()")
 page.wait("document.querySelector('img.qr')?.complete && document.querySelector('img.qr').naturalWidth > 0", "the QR image")
 
+step("my card: the poster is drawn and offered for download")
+page.js("[...document.querySelectorAll('button')].find(b => b.textContent.includes('海报')).click()")
+page.wait("!!document.querySelector('a[download=\"mingpian-poster.png\"]')", "the poster link")
+poster_url = page.js("document.querySelector('a[download=\"mingpian-poster.png\"]').href")
+with urllib.request.urlopen(poster_url) as answer:
+    assert answer.read(8) == b"\x89PNG\r\n\x1a\n", "the poster is a PNG"
+
+step("company settings: WeChat credentials, the secret write-only")
+page.js("location.hash = '#/admin/company'")
+page.wait("!!document.querySelector('input[name=mp_appid]')", "the credentials form")
+page.js("""(() => { const f = document.querySelector('input[name=mp_appid]').form;
+  f.mp_appid.value = 'wx-console-test'; f.mp_secret.value = 'console-secret'; f.requestSubmit(); })()""")
+page.wait("[...document.querySelectorAll('span.muted')].some(s => s.textContent === '已保存')", "saved")
+shown = api(f"/zhugeleida/qiyeweixin/company/credentials?{signed(boss['user_id'], boss['token'])}")
+assert shown["data"]["mp_appid"] == "wx-console-test" and shown["data"]["mp_secret_set"] is True, shown
+assert "console-secret" not in json.dumps(shown)
+
 step("administration lists the staff")
 page.js("location.hash = '#/admin/users'")
 page.wait("document.querySelectorAll('tbody tr').length >= 4", "the demo staff")

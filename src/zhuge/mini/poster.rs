@@ -103,7 +103,7 @@ async fn save_poster(me: Customer, p: Params, db: &State<Db>, settings: &State<S
     )
 }
 
-fn poster_card((card, avatar): (PosterFields, Vec<u8>), qr_content: String) -> PosterCard {
+pub fn poster_card((card, avatar): (PosterFields, Vec<u8>), qr_content: String) -> PosterCard {
     PosterCard {
         name: card.name,
         position: card.position,

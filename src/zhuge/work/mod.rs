@@ -2,10 +2,12 @@
 
 pub mod chat;
 pub mod company;
+pub mod credentials;
 pub mod customer;
 pub mod follow;
 pub mod form;
 pub mod mingpian;
+pub mod poster;
 pub mod product;
 pub mod quanxian;
 pub mod radar;
@@ -26,10 +28,12 @@ pub fn routes() -> Vec<Route> {
         stream::routes(),
         chat::routes(),
         product::routes(),
+        poster::routes(),
         user::routes(),
         role::routes(),
         quanxian::routes(),
         company::routes(),
+        credentials::routes(),
         work_auth::routes(),
         mingpian::routes(),
         tag_user::routes(),
