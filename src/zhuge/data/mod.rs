@@ -10,6 +10,7 @@ pub mod employee;
 pub mod feed;
 pub mod follow;
 pub mod notice;
+pub mod order;
 pub mod permission;
 pub mod poster;
 pub mod product;

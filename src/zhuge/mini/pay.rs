@@ -17,7 +17,8 @@ use crate::web::params::Params;
 use crate::web::signed::Customer;
 use crate::wechat::pay::{self, Merchant, TradeType, UnifiedOrder};
 use crate::wechat::WeChat;
-use crate::zhuge::data::shop::{self, NewOrder, FAILED, PAID};
+use crate::zhuge::data::order::{self, NewOrder, FAILED, PAID};
+use crate::zhuge::data::shop;
 
 pub fn routes() -> Vec<Route> {
     routes![yu_zhi_fu, payback, order_show]
@@ -158,7 +159,7 @@ async fn yu_zhi_fu(
     .await?;
     let fields = pay::jsapi_fields(&sale.merchant, &prepay.prepay_id);
     db.tx(move |tx| {
-        shop::insert_order(
+        order::insert_order(
             tx,
             &NewOrder {
                 out_trade_no: &out_trade_no,
@@ -217,7 +218,7 @@ fn judge(c: &Connection, body: &str) -> ApiResult<(bool, String)> {
         Err(why) => return Ok((false, format!("拒绝: {why}"))),
     };
     let field = |k: &str| fields.get(k).map(String::as_str).unwrap_or("");
-    let Some(order) = shop::order_by_trade_no(c, field("out_trade_no"))? else {
+    let Some(order) = order::order_by_trade_no(c, field("out_trade_no"))? else {
         return Ok((false, "拒绝: 订单不存在".into()));
     };
     let (_, _, key) = shop::settings(c, order.company_id)?.unwrap_or_default();
@@ -231,7 +232,7 @@ fn judge(c: &Connection, body: &str) -> ApiResult<(bool, String)> {
         return Ok((false, format!("拒绝: return_code {}", field("return_code"))));
     }
     if field("result_code") != "SUCCESS" {
-        shop::settle(c, order.id, FAILED, field("transaction_id"))?;
+        order::settle(c, order.id, FAILED, field("transaction_id"))?;
         return Ok((true, "支付失败, 订单关闭".into()));
     }
     if field("total_fee").parse::<i64>().ok() != Some(order.amount) {
@@ -240,7 +241,7 @@ fn judge(c: &Connection, body: &str) -> ApiResult<(bool, String)> {
     if order.status == PAID {
         return Ok((true, "重复通知, 未改动".into()));
     }
-    if shop::settle(c, order.id, PAID, field("transaction_id"))? {
+    if order::settle(c, order.id, PAID, field("transaction_id"))? {
         Ok((true, "已支付".into()))
     } else {
         Ok((false, "拒绝: 订单已关闭".into()))
@@ -256,7 +257,7 @@ async fn order_show(me: Customer, p: Params, db: &State<Db>) -> Reply {
     }
     let page = p.page()?;
     let (rows, total): (Vec<Value>, i64) = db
-        .run(move |c| shop::orders_of_customer(c, me.id, &page))
+        .run(move |c| order::orders_of_customer(c, me.id, &page))
         .await?;
     ok("查询成功", json!({"ret_data": rows, "data_count": total}))
 }
