@@ -49,7 +49,9 @@ print(f'employee_sig = "{sig(uid, admin["token"])}"\nuid = "{uid}"')
 PY
 
 rss() { awk '/VmRSS/ {print $2}' "/proc/$server/status"; }
-(while kill -0 $server 2>/dev/null; do echo "$(date +%s) $(rss)" >>"$tmp/rss.log"; sleep 10; done) &
+# RSS split into the heap (anon) and mapped files (the binary, SQLite's -shm), with threads.
+detail() { awk '/RssAnon|RssFile|RssShmem|Threads/ {printf "%s%s ", $1, $2}' "/proc/$server/status"; }
+(while kill -0 $server 2>/dev/null; do echo "$(date +%s) $(rss) $(detail)" >>"$tmp/rss.log"; sleep 10; done) &
 sampler=$!
 trap 'kill $sampler $server 2>/dev/null; rm -rf "$tmp"' EXIT
 
@@ -77,3 +79,4 @@ printf '%-22s %10s %10s %8s\n' "last ${slice}s" "$z_rps" "$z_p99" "$z_bad"
 echo "RSS: before load $((rss_start / 1024)) MB, after first slice $((rss_first / 1024)) MB, end $((rss_end / 1024)) MB, peak $((peak / 1024)) MB"
 echo "database after the run: $rows, $(du -h "$ROCKET_DB_PATH" | cut -f1) (+ WAL $(du -h "$ROCKET_DB_PATH-wal" 2>/dev/null | cut -f1))"
 echo "RSS samples (KB, every 10 s): $(awk '{printf "%s ", $2}' "$tmp/rss.log")"
+echo "at the end: $(tail -1 "$tmp/rss.log" | cut -d' ' -f3-)"

@@ -18,7 +18,7 @@ use rocket::http::Status;
 use rocket::request::{FromParam, Request};
 use rocket::{catchers, Build, Either, Rocket};
 
-use crate::error::ApiError;
+use crate::repair::reply::RepairError;
 use crate::web::envelope::refusal_for;
 use reply::ConsultError;
 
@@ -32,18 +32,18 @@ pub fn mount(rocket: Rocket<Build>) -> Rocket<Build> {
         .mount("/api/user", order::routes())
         .mount("/api/consultant", work::routes())
         .mount("/api/pay", pay::routes())
-        .register("/api/user", catchers![catcher])
-        .register("/api/consultant", catchers![catcher])
-        .register("/api/pay", catchers![catcher])
+        .register("/api", catchers![catcher])
 }
 
-/// Refusals in the consulting envelope. `/api/user` itself belongs to the repair app
-/// (seed 004), whose answers carry `data`, so that one path keeps the `data` envelope.
+/// Refusals under `/api`, which two apps share. The repair app (seed 004) owns the
+/// one-segment paths (`/api/user`, `/api/login`) and has its own catcher under
+/// `/api/process`; everything deeper (`/api/<side>/...`) is the marketplace's.
 #[rocket::catch(default)]
-fn catcher(status: Status, req: &Request<'_>) -> Either<ConsultError, ApiError> {
+fn catcher(status: Status, req: &Request<'_>) -> Either<ConsultError, RepairError> {
     let refusal = refusal_for(status, req);
-    if req.uri().path().as_str().trim_end_matches('/') == "/api/user" {
-        Either::Right(refusal)
+    let depth = req.uri().path().segments().skip(1).count();
+    if depth <= 1 {
+        Either::Right(refusal.into())
     } else {
         Either::Left(ConsultError(refusal))
     }

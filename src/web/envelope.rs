@@ -85,6 +85,17 @@ pub fn catcher(status: Status, req: &Request<'_>) -> ApiError {
     refusal_for(status, req)
 }
 
+/// Paths no app owns answer in the shared envelope too, but with the real HTTP status:
+/// a monitor or a browser asking for `/favicon.ico` should see a 404, not a refusal in 200.
+#[rocket::catch(default)]
+pub fn server_catcher(status: Status, req: &Request<'_>) -> Json<Envelope> {
+    Json(Envelope {
+        code: status.code,
+        msg: refusal_for(status, req).msg.into_owned(),
+        data: Value::Null,
+    })
+}
+
 /// Whether a route with another method serves this path: then the method is what is wrong.
 fn other_method_matches(req: &Request<'_>) -> bool {
     let path: Vec<&str> = segments(req.uri().path().as_str());

@@ -25,6 +25,51 @@ fn an_unknown_path_is_a_json_404_in_the_envelope() {
 }
 
 #[test]
+fn unknown_paths_under_the_shared_api_prefix_answer_in_the_owning_apps_envelope() {
+    let app = TestApp::new();
+    // One segment under `/api` is the repair app's (`/api/user`, `/api/login`).
+    let json = app.get("/api/no-such-endpoint");
+    assert_eq!(json["code"], 404, "{json}");
+    assert!(
+        json.get("data").is_some() && json.get("content").is_none(),
+        "{json}"
+    );
+    let json = app.post_form("/api/user", "");
+    assert!(
+        json.get("data").is_some(),
+        "repair's /api/user keeps its envelope: {json}"
+    );
+    // Deeper is the marketplace's: `/api/<side>/...`.
+    for (path, code) in [
+        ("/api/nobody/login", 402), // POST `/api/<side>/login` exists: the method is wrong
+        ("/api/user/no-such-endpoint", 404),
+        ("/api/a/b/c", 404),
+    ] {
+        let response = app.client.get(path).dispatch();
+        assert_eq!(response.status(), Status::Ok, "{path}");
+        let json: serde_json::Value = response.into_json().expect("JSON");
+        assert_eq!(json["code"], code, "{path}: {json}");
+        assert!(
+            json["content"].is_array() && json.get("data").is_none(),
+            "{path}: {json}"
+        );
+    }
+}
+
+#[test]
+fn a_path_no_app_owns_is_a_real_404_with_a_json_body() {
+    let app = TestApp::new();
+    let response = app.client.get("/favicon.ico").dispatch();
+    assert_eq!(response.status(), Status::NotFound);
+    let json: serde_json::Value = response.into_json().expect("a JSON body");
+    assert_eq!(json["code"], 404);
+    assert!(
+        json["msg"].as_str().is_some_and(|m| !m.is_empty()),
+        "{json}"
+    );
+}
+
+#[test]
 fn a_known_path_with_the_wrong_method_is_402() {
     let app = TestApp::new();
     assert_eq!(

@@ -8,8 +8,8 @@
 //!   unhandled database error;
 //! - the answer is the app's envelope: HTTP 200, JSON with `code`, `msg` and `data` (or
 //!   consult's `content`) — pay notifies always answer WeChat's XML (an unreadable or
-//!   oversized body too), files and health answer raw, and a path no app owns
-//!   (`/api/<not a kind>/login`) is a 404;
+//!   oversized body too), files and health answer raw; `/api/<not a side>/login`, a path
+//!   no route serves, is refused in the marketplace's envelope;
 //! - a value that cannot be valid is refused (a `code` other than the app's success code):
 //!   a missing or empty required parameter; anything but a number for an `int`, `id`,
 //!   `num` or `date` parameter (wrong type, 30 digits, non-UTF-8, SQL); a negative `id`;
@@ -451,16 +451,9 @@ impl Fuzz {
                     path_values[i] = value;
                     let call = self.call(op, &path_values, &base, true);
                     let what = format!("path {} {fault:?}", p.name);
-                    if p.name == "kind" {
-                        // No app owns `/api/<anything else>/...`: an unknown path, a 404.
-                        let unknown = Op {
-                            app: App::Server,
-                            ..*op
-                        };
-                        self.check(&unknown, &call, &what, true);
-                    } else {
-                        self.check(op, &call, &what, must_refuse(fault, p));
-                    }
+                    // `/api/<not a side>/...` is no route, refused in the marketplace's envelope.
+                    let refuse = p.name == "kind" || must_refuse(fault, p);
+                    self.check(op, &call, &what, refuse);
                 }
             }
         }

@@ -133,49 +133,13 @@ async fn yu_zhi_fu(
         "{}/zhugeleida/xiaochengxu/payback",
         settings.public_url.trim_end_matches('/')
     );
-    let out_trade_no = trade_no(goods_id);
     let client_ip = ip.map_or("127.0.0.1".to_string(), |ip| ip.to_string());
-    let (wechat, order_no) = (wechat.inner().clone(), out_trade_no.clone());
-    let (merchant, openid, name, amount) = (
-        sale.merchant.clone(),
-        sale.openid.clone(),
-        sale.goods_name.clone(),
-        sale.amount,
-    );
-    let prepay = blocking(move || {
-        wechat.unified_order(
-            &merchant,
-            &UnifiedOrder {
-                body: &name,
-                out_trade_no: &order_no,
-                total_fee: amount,
-                client_ip: &client_ip,
-                notify_url: &notify_url,
-                trade_type: TradeType::Jsapi,
-                openid: Some(&openid),
-            },
-        )
-    })
-    .await?;
-    let fields = pay::jsapi_fields(&sale.merchant, &prepay.prepay_id);
-    db.tx(move |tx| {
-        order::insert_order(
-            tx,
-            &NewOrder {
-                out_trade_no: &out_trade_no,
-                company_id: sale.company_id,
-                goods_id: sale.goods_id,
-                customer_id: me.id,
-                user_id: Some(sale.salesperson),
-                goods_name: &sale.goods_name,
-                amount: sale.amount,
-                appid: &sale.merchant.appid,
-                mch_id: &sale.merchant.mch_id,
-                prepay_id: &prepay.prepay_id,
-            },
-        )
-    })
-    .await?;
+    let wechat = wechat.inner().clone();
+    let (sale, out_trade_no, prepay_id) =
+        blocking(move || place_order(&wechat, sale, &client_ip, &notify_url)).await?;
+    let fields = pay::jsapi_fields(&sale.merchant, &prepay_id);
+    db.tx(move |tx| store_order(tx, me.id, &sale, &out_trade_no, &prepay_id))
+        .await?;
     let time_stamp: i64 = fields["timeStamp"].parse().unwrap_or_default();
     ok(
         "预支付请求成功",
@@ -183,6 +147,55 @@ async fn yu_zhi_fu(
             "appId": fields["appId"], "timeStamp": time_stamp, "nonceStr": fields["nonceStr"],
             "package": fields["package"], "signType": fields["signType"], "paySign": fields["paySign"],
         }),
+    )
+}
+
+/// WeChat Pay's unified order (JSAPI) for the sale: answers the sale back with its new
+/// trade number and WeChat's prepay id.
+fn place_order(
+    wechat: &WeChat,
+    sale: Checkout,
+    client_ip: &str,
+    notify_url: &str,
+) -> ApiResult<(Checkout, String, String)> {
+    let out_trade_no = trade_no(sale.goods_id);
+    let prepay = wechat.unified_order(
+        &sale.merchant,
+        &UnifiedOrder {
+            body: &sale.goods_name,
+            out_trade_no: &out_trade_no,
+            total_fee: sale.amount,
+            client_ip,
+            notify_url,
+            trade_type: TradeType::Jsapi,
+            openid: Some(&sale.openid),
+        },
+    )?;
+    Ok((sale, out_trade_no, prepay.prepay_id))
+}
+
+/// The unpaid order, kept until WeChat's notify settles it; answers its id.
+fn store_order(
+    tx: &Connection,
+    customer_id: i64,
+    sale: &Checkout,
+    out_trade_no: &str,
+    prepay_id: &str,
+) -> ApiResult<i64> {
+    order::insert_order(
+        tx,
+        &NewOrder {
+            out_trade_no,
+            company_id: sale.company_id,
+            goods_id: sale.goods_id,
+            customer_id,
+            user_id: Some(sale.salesperson),
+            goods_name: &sale.goods_name,
+            amount: sale.amount,
+            appid: &sale.merchant.appid,
+            mch_id: &sale.merchant.mch_id,
+            prepay_id,
+        },
     )
 }
 
