@@ -18,6 +18,10 @@ use writer::Writer;
 use crate::error::{ApiError, ApiResult, Code};
 
 /// Set on every connection; WAL itself is persistent and set once by `schema::apply`.
+/// Room for every `prepare_cached` statement of the code (about 70), so a mixed load does
+/// not evict and re-parse them; rusqlite's default keeps 16.
+const STATEMENT_CACHE: usize = 128;
+
 const PER_CONNECTION: &str = "PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = ON; \
      PRAGMA synchronous = NORMAL; PRAGMA temp_store = MEMORY;";
 
@@ -77,6 +81,7 @@ impl Db {
         let writer = Writer::start(first)?;
 
         let reader = SqliteConnectionManager::file(path).with_init(|c| {
+            c.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
             c.execute_batch(PER_CONNECTION)?;
             c.execute_batch("PRAGMA query_only = ON;")
         });
@@ -164,6 +169,7 @@ impl Db {
 fn connect(path: &Path) -> Result<Connection, String> {
     let conn =
         Connection::open(path).map_err(|e| format!("无法打开数据库 {}: {e}", path.display()))?;
+    conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
     conn.execute_batch(PER_CONNECTION)
         .map_err(|e| e.to_string())?;
     Ok(conn)

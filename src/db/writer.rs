@@ -78,7 +78,7 @@ fn serve(conn: Connection, queue: Receiver<Job>) {
 
 /// A job that cannot run is dropped: its caller then hears an internal error.
 fn run_batch(conn: &Connection, batch: Vec<Job>) {
-    if let Err(e) = conn.execute_batch("BEGIN IMMEDIATE") {
+    if let Err(e) = exec(conn, "BEGIN IMMEDIATE") {
         log::error!("{} writes not started: {e}", batch.len());
         return;
     }
@@ -86,9 +86,9 @@ fn run_batch(conn: &Connection, batch: Vec<Job>) {
         .into_iter()
         .filter_map(|job| run_one(conn, job))
         .collect();
-    let commit = conn.execute_batch("COMMIT").map_err(ApiError::internal);
+    let commit = exec(conn, "COMMIT").map_err(ApiError::internal);
     if commit.is_err() {
-        let _ = conn.execute_batch("ROLLBACK");
+        let _ = exec(conn, "ROLLBACK");
     }
     for d in done {
         (d.deliver)(commit.clone());
@@ -96,18 +96,24 @@ fn run_batch(conn: &Connection, batch: Vec<Job>) {
 }
 
 fn run_one(conn: &Connection, job: Job) -> Option<Done> {
-    if let Err(e) = conn.execute_batch("SAVEPOINT job") {
+    if let Err(e) = exec(conn, "SAVEPOINT job") {
         log::error!("write not started: {e}");
         return None;
     }
     let done = job(conn);
-    let end = if done.ok {
-        "RELEASE job"
+    let rolled_back = if done.ok {
+        Ok(())
     } else {
-        "ROLLBACK TO job; RELEASE job"
+        exec(conn, "ROLLBACK TO job")
     };
-    if let Err(e) = conn.execute_batch(end) {
+    if let Err(e) = rolled_back.and_then(|()| exec(conn, "RELEASE job")) {
         log::error!("savepoint end failed: {e}");
     }
     Some(done)
+}
+
+/// Runs a transaction-control statement, parsed once per connection (they run for every
+/// write, where parsing them again showed in profiles).
+fn exec(conn: &Connection, sql: &str) -> rusqlite::Result<()> {
+    conn.prepare_cached(sql)?.execute([]).map(|_| ())
 }

@@ -206,7 +206,8 @@ pub fn company_and_name(c: &Connection, uid: i64) -> ApiResult<Option<(i64, Stri
     let sql = format!(
         "SELECT e.company_id, {CARD_NAME} FROM zl_employee e WHERE e.id = ?1 AND e.status = 1"
     );
-    Ok(c.query_row(&sql, [uid], |r| Ok((r.get(0)?, r.get(1)?)))
+    Ok(c.prepare_cached(&sql)?
+        .query_row([uid], |r| Ok((r.get(0)?, r.get(1)?)))
         .optional()?)
 }
 
