@@ -56,6 +56,7 @@ pub fn build(figment: Figment) -> Result<Rocket<Build>, String> {
             ratelimit::Quota::per_minute(settings.login_limit_per_account),
         ))
         .attach(outbox::Sender)
+        .attach(poster::sweep::Sweeper)
         .register("/", rocket::catchers![web::envelope::server_catcher])
         .mount("/", routes![healthz, metrics::metrics])
         .mount("/", ratelimit::routes())

@@ -1,8 +1,10 @@
 //! Card posters: a portrait PNG (avatar, name, position, phone, signature, company and the
 //! card's QR code) drawn with `image` and the bundled full CJK font, stored once per set of
-//! inputs under `data_dir/posters/` and reused until any input changes.
+//! inputs under `data_dir/posters/` and reused until any input changes; files unused for
+//! 30 days are swept away (`sweep`).
 
 mod layout;
+pub mod sweep;
 mod text;
 
 use std::io::Write;
@@ -69,7 +71,7 @@ impl PosterCard {
 pub fn poster_file(data_dir: &Path, card: &PosterCard) -> ApiResult<String> {
     let rel = card.file_name();
     let path = data_dir.join(&rel);
-    if path.is_file() {
+    if sweep::is_stored(&path) {
         crate::metrics::inc("poster_cache_hit");
         return Ok(rel);
     }
@@ -116,7 +118,7 @@ fn drawing_slots() -> &'static Semaphore {
 /// blocking thread, at most one per core at a time.
 pub async fn poster(data_dir: PathBuf, card: PosterCard) -> ApiResult<String> {
     let rel = card.file_name();
-    if data_dir.join(&rel).is_file() {
+    if sweep::is_stored(&data_dir.join(&rel)) {
         crate::metrics::inc("poster_cache_hit");
         return Ok(rel);
     }

@@ -1,8 +1,12 @@
 //! The poster renderer on its own: every glyph drawn, every input in the file name, and
 //! avatars read only from the media folders.
 
+use std::time::{Duration, SystemTime};
+
 use image::RgbImage;
-use leida::poster::{self, PosterCard};
+use leida::poster::{self, sweep, PosterCard};
+
+use crate::common::{wait_for, TestApp};
 
 /// How many pixels of `area` (x, y, w, h) are not the white background.
 pub fn inked(img: &RgbImage, (x, y, w, h): (u32, u32, u32, u32)) -> usize {
@@ -117,6 +121,77 @@ fn a_stored_poster_is_reused_and_never_half_written() {
         .unwrap()
         .collect();
     assert_eq!(files.len(), 1, "no temporary file left behind");
+}
+
+fn days_ago(path: &std::path::Path, days: u64) {
+    let when = SystemTime::now() - Duration::from_secs(days * 24 * 3600);
+    std::fs::File::options()
+        .append(true)
+        .open(path)
+        .unwrap()
+        .set_modified(when)
+        .unwrap();
+}
+
+fn age_in_days(path: &std::path::Path) -> u64 {
+    let modified = std::fs::metadata(path).unwrap().modified().unwrap();
+    SystemTime::now()
+        .duration_since(modified)
+        .unwrap()
+        .as_secs()
+        / (24 * 3600)
+}
+
+#[test]
+fn posters_unused_for_a_month_are_swept_and_a_served_one_is_kept() {
+    let dir = tempfile::tempdir().unwrap();
+    let card = PosterCard {
+        name: "林".into(),
+        qr_content: "http://127.0.0.1:8000/mp/mingpian?uid=1&source=1".into(),
+        ..PosterCard::default()
+    };
+    let served = dir
+        .path()
+        .join(poster::poster_file(dir.path(), &card).unwrap());
+    let posters = dir.path().join(poster::POSTER_DIR);
+    let (old, fresh, leftover) = (
+        posters.join("old.png"),
+        posters.join("fresh.png"),
+        posters.join("x.tmp0123456789abcdef"),
+    );
+    for file in [&old, &fresh, &leftover] {
+        std::fs::write(file, b"png").unwrap();
+    }
+    for file in [&old, &leftover, &served] {
+        days_ago(file, 40);
+    }
+    // Served again: marked used, so the sweep keeps it.
+    poster::poster_file(dir.path(), &card).unwrap();
+    assert_eq!(age_in_days(&served), 0);
+
+    assert_eq!(sweep::sweep(&posters, sweep::KEEP).unwrap(), 2);
+    assert!(!old.exists() && !leftover.exists());
+    assert!(fresh.exists() && served.exists());
+    assert_eq!(
+        sweep::sweep(&dir.path().join("none"), sweep::KEEP).unwrap(),
+        0
+    );
+}
+
+#[test]
+fn the_server_sweeps_old_posters_when_it_starts() {
+    let files = tempfile::tempdir().unwrap();
+    let posters = files.path().join(poster::POSTER_DIR);
+    std::fs::create_dir_all(&posters).unwrap();
+    let (old, recent) = (posters.join("old.png"), posters.join("recent.png"));
+    std::fs::write(&old, b"png").unwrap();
+    std::fs::write(&recent, b"png").unwrap();
+    days_ago(&old, 31);
+    days_ago(&recent, 29);
+    let data_dir = files.path().to_path_buf();
+    let _app = TestApp::with(move |f| f.merge(("data_dir", data_dir)));
+    wait_for("the sweep at start", || !old.exists());
+    assert!(recent.exists());
 }
 
 #[test]
