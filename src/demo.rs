@@ -245,9 +245,11 @@ fn add_card_details(c: &Connection, sales: &[i64]) -> ApiResult<()> {
 /// What salespeople noted about customers, and formIds their mini-programs handed over.
 fn add_customer_details(c: &Connection) -> ApiResult<()> {
     c.execute_batch(
-        "INSERT INTO zl_information (customer_id, sex, phone, company, position, address, mem)
-             SELECT id, sex, phone, city || '某科技有限公司', '采购经理', city || '市中心', '对价格敏感'
-             FROM zl_customer;",
+        "INSERT INTO zl_customer_note (company_id, customer_id, sex, phone, company, position, address, mem)
+             SELECT DISTINCT e.company_id, cu.id, cu.sex, cu.phone, cu.city || '某科技有限公司', '采购经理',
+                    cu.city || '市中心', '对价格敏感'
+             FROM zl_customer cu JOIN zl_relation r ON r.customer_id = cu.id
+             JOIN zl_employee e ON e.id = r.user_id;",
     )?;
     c.execute(
         "INSERT INTO zl_form_id (customer_id, form_id, create_date) SELECT id, 'demo-form-' || id, ?1 FROM zl_customer",

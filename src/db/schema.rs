@@ -10,6 +10,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/002_design_repair.sql"),
     include_str!("../../migrations/003_consult.sql"),
     include_str!("../../migrations/004_zhuge.sql"),
+    include_str!("../../migrations/005_customer_notes.sql"),
 ];
 
 pub const VERSION: i64 = 1 + MIGRATIONS.len() as i64;

@@ -288,6 +288,22 @@ fn version_one_database(path: &Path) {
         [],
     )
     .unwrap();
+    // Customer 11 is bound in two companies (7 and 8) and carries notes; 12 is bound nowhere.
+    conn.execute_batch(
+        "INSERT INTO zl_company (id, name, create_date) VALUES (8, '另一家', '2019-01-01T00:00:00.000');
+         INSERT INTO zl_role (id, company_id, name, create_date)
+             VALUES (4, 8, '销售', '2019-01-01T00:00:00.000');
+         INSERT INTO zl_employee (id, company_id, role_id, username, password_hash, token, create_date)
+             VALUES (6, 8, 4, 'elsewhere', '-', 'tok-f', '2019-01-01T00:00:00.000');
+         INSERT INTO zl_customer (id, openid, token, create_date)
+             VALUES (12, 'o-lone', 'tok-d', '2019-01-02T00:00:00.000');
+         UPDATE zl_customer SET memo_name = '难缠的' WHERE id = 11;
+         INSERT INTO zl_relation (user_id, customer_id, create_date) VALUES
+             (5, 11, '2019-01-02T00:00:00.000'), (6, 11, '2019-01-02T00:00:00.000');
+         INSERT INTO zl_information (customer_id, sex, phone, mem) VALUES
+             (11, 0, '13900000011', '要发票'), (12, 1, '13900000012', '无人可见');",
+    )
+    .unwrap();
 }
 
 #[test]
@@ -327,6 +343,12 @@ fn a_version_one_database_with_data_is_upgraded_without_loss() {
         ("SELECT token FROM wechat_token", "T"),
         ("SELECT last_error FROM outbox", "errcode 40001 invalid"),
         ("SELECT verdict FROM pay_notify", "已支付"),
+        // The customer's notes: a copy for each company it is bound in, and nothing else.
+        (
+            "SELECT group_concat(company_id || memo_name || phone || mem || IFNULL(sex, '-'), ',')
+             FROM (SELECT * FROM zl_customer_note ORDER BY company_id)",
+            "7难缠的13900000011要发票-,8难缠的13900000011要发票-",
+        ),
     ] {
         assert_eq!(scalar::<String>(&path, sql), want, "{sql}");
     }
@@ -355,7 +377,7 @@ fn an_old_backup_is_restored_as_is_and_upgraded_by_the_next_start() {
     assert_eq!(scalar::<i64>(&live, "PRAGMA user_version"), 1);
     drop(serve_at(dir.path()));
     assert_eq!(scalar::<i64>(&live, "PRAGMA user_version"), VERSION);
-    assert_eq!(usernames(&live), ["veteran"]);
+    assert_eq!(usernames(&live), ["elsewhere", "veteran"]);
 }
 
 // ---------------------------------------------------------------- metrics and access log

@@ -5,7 +5,7 @@
 use rusqlite::params;
 use serde_json::{json, Value};
 
-use crate::common::{Signer, TestApp};
+use crate::common::{urlencode, Signer, TestApp};
 
 const W: &str = "/zhugeleida/qiyeweixin";
 const PASSWORD: &str = "Sales-pw-1";
@@ -148,8 +148,8 @@ impl Crm {
                      || '|' || (SELECT group_concat(id || name, ',') FROM zl_tag)
                      || '|' || (SELECT group_concat(tag_id || ':' || customer_id, ',') FROM zl_tag_customer)
                      || '|' || (SELECT COUNT(*) FROM zl_follow_info)
-                     || '|' || (SELECT COUNT(*) FROM zl_information)
-                     || '|' || (SELECT group_concat(memo_name, ',') FROM zl_customer)
+                     || '|' || (SELECT IFNULL(group_concat(company_id || ':' || customer_id || ':' || memo_name
+                                                    || ':' || phone || ':' || mem, ','), '') FROM zl_customer_note)
                      || '|' || (SELECT COUNT(*) FROM zl_follow_language)",
                 [],
                 |r| r.get(0),
@@ -1099,4 +1099,71 @@ fn radar_tallies_agree_with_the_events() {
             .len(),
         1
     );
+}
+
+#[test]
+fn a_customer_of_two_companies_shows_each_company_only_its_own_notes() {
+    let s = crm();
+    // c1, s1's customer in company A, also binds to the card of `other` in company B.
+    let c1 = s.app.customer("c1");
+    assert_eq!(c1.user_id, s.c1);
+    s.app.bind(&c1, s.other.user_id);
+
+    let a_notes = "username=难缠的张总&phone=13800000001&mem=A公司的备注&company=A眼中的公司";
+    let update = format!("customer/update_information/{}", s.c1);
+    assert_eq!(s.post(&s.s1, &update, a_notes)["code"], 200);
+    let seen_by_b = s.one(&s.other, s.c1);
+    assert_eq!(seen_by_b["username"], "张聪", "B sees the WeChat name");
+    assert_eq!(seen_by_b["memo_name"], "");
+    assert_eq!(seen_by_b["mem"], "");
+    assert_eq!(seen_by_b["company"], "");
+    assert_ne!(seen_by_b["phone"], "13800000001");
+
+    let b_notes = "username=B叫他老张&mem=B公司的备注";
+    assert_eq!(s.post(&s.other, &update, b_notes)["code"], 200);
+    let seen_by_a = s.one(&s.s1, s.c1);
+    assert_eq!(
+        (
+            &seen_by_a["username"],
+            &seen_by_a["memo_name"],
+            &seen_by_a["mem"]
+        ),
+        (
+            &json!("难缠的张总"),
+            &json!("难缠的张总"),
+            &json!("A公司的备注")
+        )
+    );
+    assert_eq!(s.one(&s.other, s.c1)["username"], "B叫他老张");
+
+    // Every list B reads names the customer B's way, never A's.
+    let view = c1.uri(
+        "/zhugeleida/xiaochengxu/mingpian",
+        &format!("uid={}", s.other.user_id),
+    );
+    assert_eq!(s.app.get(&view)["code"], 200);
+    for (path, extra) in [
+        ("tongxunlu", ""),
+        ("action/time", ""),
+        ("action/customer", ""),
+    ] {
+        let text = s.get(&s.other, path, extra).to_string();
+        assert!(text.contains("B叫他老张"), "{path}: {text}");
+        assert!(
+            !text.contains("难缠") && !text.contains("A公司"),
+            "{path}: {text}"
+        );
+    }
+    // The customer reads their own name in the chat, not a company's memo name.
+    let send = c1.uri("/zhugeleida/xiaochengxu/chat/send_msg/0", "");
+    let content = urlencode(r#"{"info_type":1,"msg":"在吗"}"#);
+    let body = format!("u_id={}&content={content}", s.s1.user_id);
+    assert_eq!(s.app.post_form(&send, &body)["code"], 200);
+    let mine = s.app.get(&c1.uri(
+        "/zhugeleida/xiaochengxu/chat",
+        &format!("u_id={}", s.s1.user_id),
+    ));
+    assert_eq!(mine["data"][0]["name"], "张聪", "{mine}");
+    let theirs = s.get(&s.s1, "chat", &format!("customer_id={}", s.c1));
+    assert_eq!(theirs["data"][0]["name"], "难缠的张总", "{theirs}");
 }

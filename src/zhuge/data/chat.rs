@@ -8,7 +8,7 @@ use serde_json::{json, Value};
 use crate::clock;
 use crate::error::{ApiError, ApiResult};
 use crate::web::params::Page;
-use crate::zhuge::data::customer::NAME as CUSTOMER_NAME;
+use crate::zhuge::data::customer::{NAME as CUSTOMER_NAME, OWN_NAME};
 use crate::zhuge::data::employee::CARD_NAME;
 
 /// `send_type` 1: the salesperson wrote to the customer.
@@ -97,11 +97,17 @@ pub fn count_on_relation(
 const ITEM: &str = "SELECT m.id, m.customer_id, m.user_id, m.send_type, m.content, m.create_date,
         CASE WHEN m.send_type = 1 THEN {CARD_NAME} ELSE {CUSTOMER_NAME} END,
         CASE WHEN m.send_type = 1 THEN e.avatar ELSE cu.headimgurl END
-     FROM zl_chat m JOIN zl_employee e ON e.id = m.user_id JOIN zl_customer cu ON cu.id = m.customer_id";
+     FROM zl_chat m JOIN zl_employee e ON e.id = m.user_id JOIN zl_customer cu ON cu.id = m.customer_id
+     LEFT JOIN zl_customer_note cn ON cn.customer_id = cu.id AND cn.company_id = e.company_id";
 
-fn item_sql(rest: &str) -> String {
+/// The messages' query; the customer reads their own name, never the company's memo name.
+fn item_sql(rest: &str, reader: Reader) -> String {
+    let customer_name = match reader {
+        Reader::User => CUSTOMER_NAME,
+        Reader::Customer => OWN_NAME,
+    };
     ITEM.replace("{CARD_NAME}", CARD_NAME)
-        .replace("{CUSTOMER_NAME}", CUSTOMER_NAME)
+        .replace("{CUSTOMER_NAME}", customer_name)
         + " "
         + rest
 }
@@ -153,6 +159,7 @@ pub fn history(
         .query_row(params![user_id, customer_id], |r| r.get(0))?;
     let sql = item_sql(
         "WHERE m.user_id = ?1 AND m.customer_id = ?2 ORDER BY m.id DESC LIMIT ?3 OFFSET ?4",
+        reader,
     );
     let items = c
         .prepare_cached(&sql)?
@@ -170,10 +177,13 @@ pub fn take_unread(
     customer_id: i64,
     reader: Reader,
 ) -> ApiResult<Vec<Value>> {
-    let sql = item_sql(&format!(
-        "WHERE m.user_id = ?1 AND m.customer_id = ?2 AND m.{} = 1 ORDER BY m.id",
-        reader.unread_column()
-    ));
+    let sql = item_sql(
+        &format!(
+            "WHERE m.user_id = ?1 AND m.customer_id = ?2 AND m.{} = 1 ORDER BY m.id",
+            reader.unread_column()
+        ),
+        reader,
+    );
     let items = c
         .prepare_cached(&sql)?
         .query_map(params![user_id, customer_id], item)?
@@ -215,8 +225,9 @@ pub fn contacts(c: &Connection, user_id: i64, page: &Page) -> ApiResult<(Vec<Val
                  WHERE u.user_id = ?1 AND u.customer_id = last.customer_id AND u.is_user_new_msg = 1)
          FROM (SELECT customer_id, MAX(id) AS id FROM zl_chat WHERE user_id = ?1 GROUP BY customer_id) last
          JOIN zl_chat m ON m.id = last.id
-         JOIN zl_customer cu ON cu.id = last.customer_id
-         ORDER BY last.id DESC LIMIT ?2 OFFSET ?3"
+         JOIN zl_customer cu ON cu.id = last.customer_id {notes}
+         ORDER BY last.id DESC LIMIT ?2 OFFSET ?3",
+        notes = crate::zhuge::data::customer::notes_of("?1")
     );
     let today = clock::today();
     let rows = c

@@ -11,9 +11,23 @@ use crate::zhuge::data::relation;
 /// The name shown for a customer who has not shared a nickname (SPEC §7).
 pub const ANONYMOUS: &str = "微信用户";
 
-/// The customer's display name in SQL, for a `zl_customer` aliased `cu`.
-pub const NAME: &str = "CASE WHEN cu.memo_name != '' THEN cu.memo_name
+/// The customer's name as a company sees it, in SQL, for a `zl_customer` aliased `cu`
+/// joined with that company's notes aliased `cn` ([`notes_of`]): the memo name the company
+/// gave them, else their WeChat nickname.
+pub const NAME: &str = "CASE WHEN cn.memo_name != '' THEN cn.memo_name
      WHEN cu.username != '' THEN cu.username ELSE '微信用户' END";
+
+/// The customer's own name (what they shared), in SQL: never a company's memo name.
+pub const OWN_NAME: &str = "CASE WHEN cu.username != '' THEN cu.username ELSE '微信用户' END";
+
+/// Joins the notes (`cn`) that the company of the employee `employee` (an SQL expression:
+/// a parameter or a column) keeps on the customer `cu`.
+pub fn notes_of(employee: &str) -> String {
+    format!(
+        "LEFT JOIN zl_customer_note cn ON cn.customer_id = cu.id
+           AND cn.company_id = (SELECT company_id FROM zl_employee WHERE id = {employee})"
+    )
+}
 
 pub fn token(c: &Connection, id: i64) -> ApiResult<Option<String>> {
     let mut stmt = c.prepare_cached("SELECT token FROM zl_customer WHERE id = ?1")?;
@@ -49,12 +63,25 @@ pub fn sign_in(
     )?)
 }
 
-/// The customer's display name (`微信用户` until they share a nickname).
-pub fn name(c: &Connection, id: i64) -> ApiResult<String> {
-    let sql = format!("SELECT {NAME} FROM zl_customer cu WHERE cu.id = ?1");
+/// The customer's own name (`微信用户` until they share a nickname).
+pub fn own_name(c: &Connection, id: i64) -> ApiResult<String> {
+    let sql = format!("SELECT {OWN_NAME} FROM zl_customer cu WHERE cu.id = ?1");
     let mut stmt = c.prepare_cached(&sql)?;
     Ok(stmt
         .query_row([id], |r| r.get(0))
+        .optional()?
+        .unwrap_or_else(|| ANONYMOUS.to_string()))
+}
+
+/// The customer's name as the employee `user_id` sees it (their company's memo name first).
+pub fn name_for(c: &Connection, id: i64, user_id: i64) -> ApiResult<String> {
+    let sql = format!(
+        "SELECT {NAME} FROM zl_customer cu {notes} WHERE cu.id = ?1",
+        notes = notes_of("?2")
+    );
+    let mut stmt = c.prepare_cached(&sql)?;
+    Ok(stmt
+        .query_row([id, user_id], |r| r.get(0))
         .optional()?
         .unwrap_or_else(|| ANONYMOUS.to_string()))
 }
@@ -103,17 +130,18 @@ pub fn add_form_id(c: &Connection, id: i64, form_id: &str) -> ApiResult<()> {
 /// The customer as seed 003 `customer` shows them, seen through one relation.
 pub fn detail(c: &Connection, customer_id: i64, relation_id: i64) -> ApiResult<Value> {
     let sql = format!(
-        "SELECT cu.id, {NAME}, cu.headimgurl, cu.memo_name, COALESCE(i.sex, cu.sex),
-                COALESCE(NULLIF(i.phone, ''), cu.phone), i.email, i.company, i.position,
-                i.address, i.birthday, i.mem, r.expected_time, r.expedted_pr, r.source,
+        "SELECT cu.id, {NAME}, cu.headimgurl, cn.memo_name, COALESCE(cn.sex, cu.sex),
+                COALESCE(NULLIF(cn.phone, ''), cu.phone), cn.email, cn.company, cn.position,
+                cn.address, cn.birthday, cn.mem, r.expected_time, r.expedted_pr, r.source,
                 CASE WHEN p.id IS NULL THEN '' ELSE {parent} END, e.username,
                 CAST(julianday(?3) - julianday(substr(r.create_date, 1, 10)) AS INTEGER)
          FROM zl_customer cu JOIN zl_relation r ON r.id = ?2
          JOIN zl_employee e ON e.id = r.user_id
-         LEFT JOIN zl_information i ON i.customer_id = cu.id
+         LEFT JOIN zl_customer_note cn ON cn.customer_id = cu.id AND cn.company_id = e.company_id
          LEFT JOIN zl_customer p ON p.id = r.customer_parent_id
+         LEFT JOIN zl_customer_note pn ON pn.customer_id = p.id AND pn.company_id = e.company_id
          WHERE cu.id = ?1",
-        parent = NAME.replace("cu.", "p."),
+        parent = NAME.replace("cu.", "p.").replace("cn.", "pn."),
     );
     let today = clock::today().to_string();
     Ok(
@@ -161,19 +189,29 @@ pub struct Information {
     pub mem: Option<String>,
 }
 
-pub fn update_information(c: &Connection, customer_id: i64, info: &Information) -> ApiResult<()> {
+/// Writes the company's notes on the customer (only its own; other companies keep theirs).
+pub fn update_information(
+    c: &Connection,
+    company_id: i64,
+    customer_id: i64,
+    info: &Information,
+) -> ApiResult<()> {
     c.execute(
-        "INSERT INTO zl_information (customer_id) VALUES (?1) ON CONFLICT (customer_id) DO NOTHING",
-        [customer_id],
+        "INSERT INTO zl_customer_note (company_id, customer_id) VALUES (?1, ?2)
+         ON CONFLICT (company_id, customer_id) DO NOTHING",
+        params![company_id, customer_id],
     )?;
     c.execute(
-        "UPDATE zl_information SET sex = COALESCE(?2, sex), phone = COALESCE(?3, phone),
-                email = COALESCE(?4, email), company = COALESCE(?5, company),
-                position = COALESCE(?6, position), address = COALESCE(?7, address),
-                birthday = COALESCE(?8, birthday), mem = COALESCE(?9, mem)
-         WHERE customer_id = ?1",
+        "UPDATE zl_customer_note SET memo_name = COALESCE(?3, memo_name), sex = COALESCE(?4, sex),
+                phone = COALESCE(?5, phone), email = COALESCE(?6, email),
+                company = COALESCE(?7, company), position = COALESCE(?8, position),
+                address = COALESCE(?9, address), birthday = COALESCE(?10, birthday),
+                mem = COALESCE(?11, mem)
+         WHERE company_id = ?1 AND customer_id = ?2",
         params![
+            company_id,
             customer_id,
+            info.memo_name,
             info.sex,
             info.phone,
             info.email,
@@ -183,10 +221,6 @@ pub fn update_information(c: &Connection, customer_id: i64, info: &Information) 
             info.birthday,
             info.mem
         ],
-    )?;
-    c.execute(
-        "UPDATE zl_customer SET memo_name = COALESCE(?2, memo_name) WHERE id = ?1",
-        params![customer_id, info.memo_name],
     )?;
     Ok(())
 }

@@ -25,9 +25,10 @@ pub fn last_id(c: &Connection) -> ApiResult<i64> {
 pub fn after(c: &Connection, after: i64, limit: i64) -> ApiResult<Vec<FeedEvent>> {
     let sql = format!(
         "SELECT a.id, a.user_id, a.customer_id, cu.headimgurl, {name} || a.remark, a.create_date, a.action
-         FROM zl_radar a JOIN zl_customer cu ON cu.id = a.customer_id
+         FROM zl_radar a JOIN zl_customer cu ON cu.id = a.customer_id {notes}
          WHERE a.id > ?1 ORDER BY a.id LIMIT ?2",
         name = customer::NAME,
+        notes = customer::notes_of("a.user_id"),
     );
     let mut stmt = c.prepare_cached(&sql)?;
     let rows = stmt.query_map(params![after, limit], |r| {

@@ -42,10 +42,15 @@ pub fn push_to_salesperson(
     Ok(())
 }
 
-/// A line a salesperson reads: the customer's name, then `what` (a radar remark, or
-/// `:` and a chat message).
-pub fn customer_line(c: &Connection, customer_id: i64, what: &str) -> ApiResult<String> {
-    let name = crate::zhuge::data::customer::name(c, customer_id)?;
+/// A line the salesperson `user_id` reads: the customer's name as their company knows it,
+/// then `what` (a radar remark, or `:` and a chat message).
+pub fn customer_line(
+    c: &Connection,
+    customer_id: i64,
+    user_id: i64,
+    what: &str,
+) -> ApiResult<String> {
+    let name = crate::zhuge::data::customer::name_for(c, customer_id, user_id)?;
     Ok(format!("{name}{what}"))
 }
 

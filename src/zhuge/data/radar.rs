@@ -67,7 +67,9 @@ pub fn record(
     stmt.execute(params![user_id, customer_id, action, remark, clock::now()])?;
     let id = c.last_insert_rowid();
     relation::touch_activity(c, user_id, customer_id)?;
-    notice::push_to_salesperson(c, user_id, || notice::customer_line(c, customer_id, remark))?;
+    notice::push_to_salesperson(c, user_id, || {
+        notice::customer_line(c, customer_id, user_id, remark)
+    })?;
     Ok(id)
 }
 
@@ -160,11 +162,12 @@ pub fn by_time(
     };
     let sql = format!(
         "SELECT a.id, a.user_id, a.customer_id, cu.headimgurl, {name} || a.remark, a.create_date, a.action
-         FROM zl_radar a JOIN zl_customer cu ON cu.id = a.customer_id
+         FROM zl_radar a JOIN zl_customer cu ON cu.id = a.customer_id {notes}
          WHERE a.user_id = ?1{clauses} ORDER BY a.create_date DESC, a.id DESC LIMIT {} OFFSET {}",
         page.limit,
         page.offset,
         name = customer::NAME,
+        notes = customer::notes_of("?1"),
     );
     let mut stmt = c.prepare(&sql)?;
     let rows = stmt.query_map(args.as_slice(), event_row)?;
@@ -244,9 +247,10 @@ pub fn by_customer(
         "WITH {ranking}
          SELECT top.customer_id, top.total, {name}, cu.headimgurl, counts.action, counts.n
          FROM top JOIN counts ON counts.customer_id = top.customer_id
-         JOIN zl_customer cu ON cu.id = top.customer_id
+         JOIN zl_customer cu ON cu.id = top.customer_id {notes}
          ORDER BY top.total DESC, top.customer_id, counts.action",
         name = customer::NAME,
+        notes = customer::notes_of("?1"),
     );
     let mut stmt = c.prepare(&sql)?;
     let mut rows = stmt.query(args.as_slice())?;
@@ -317,10 +321,11 @@ pub fn count_by_action(
 pub fn take_unread(c: &Connection, user_id: i64, action: Option<i64>) -> ApiResult<Vec<Value>> {
     let sql = format!(
         "SELECT a.id, a.user_id, a.customer_id, cu.headimgurl, {name} || a.remark, a.create_date, a.action
-         FROM zl_radar a JOIN zl_customer cu ON cu.id = a.customer_id
+         FROM zl_radar a JOIN zl_customer cu ON cu.id = a.customer_id {notes}
          WHERE a.user_id = ?1 AND a.is_new_msg = 1 AND (?2 IS NULL OR a.action = ?2)
          ORDER BY a.id DESC LIMIT 500",
         name = customer::NAME,
+        notes = customer::notes_of("?1"),
     );
     let mut stmt = c.prepare(&sql)?;
     let mut events: Vec<Value> = stmt

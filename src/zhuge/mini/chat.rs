@@ -62,7 +62,7 @@ pub async fn customer_send(me: Customer, p: Params, db: &Db) -> Reply {
         chat::insert(tx, uid, me.id, FROM_CUSTOMER, &content)?;
         chat::count_on_relation(tx, uid, me.id, FROM_CUSTOMER)?;
         let said = format!(":{}", chat::summary(&content));
-        notice::push_to_salesperson(tx, uid, || notice::customer_line(tx, me.id, &said))
+        notice::push_to_salesperson(tx, uid, || notice::customer_line(tx, me.id, uid, &said))
     })
     .await?;
     ok("send msg successful", json!({}))

@@ -123,7 +123,7 @@ async fn send_user_info(me: Customer, p: Params, db: &State<Db>) -> Reply {
     let name = db
         .tx(move |tx| {
             customer::update_profile(tx, me.id, &profile)?;
-            customer::name(tx, me.id)
+            customer::own_name(tx, me.id)
         })
         .await?;
     ok(

@@ -66,7 +66,7 @@ async fn update_information(me: Employee, id: &str, p: Params, db: &State<Db>) -
     let expected_time = expected_time(&p)?;
     db.tx(move |tx| {
         let relation_id = relation::target(tx, &me, customer_id)?;
-        customer::update_information(tx, customer_id, &info)?;
+        customer::update_information(tx, me.company_id, customer_id, &info)?;
         if let Some(source) = source {
             relation::set_source(tx, relation_id, source)?;
         }
