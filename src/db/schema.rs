@@ -11,6 +11,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/003_consult.sql"),
     include_str!("../../migrations/004_zhuge.sql"),
     include_str!("../../migrations/005_customer_notes.sql"),
+    include_str!("../../migrations/006_outbox_pending.sql"),
 ];
 
 pub const VERSION: i64 = 1 + MIGRATIONS.len() as i64;

@@ -175,3 +175,35 @@ fn a_push_without_work_wechat_configured_is_given_up_without_a_call() {
     assert!(error.contains("未配置企业微信"), "{error}");
     assert!(fake.requests().is_empty());
 }
+
+#[test]
+fn the_senders_poll_walks_the_pending_index_without_sorting_the_backlog() {
+    let app = TestApp::new();
+    let conn = app.db();
+    let plan: Vec<String> = conn
+        .prepare(&format!("EXPLAIN QUERY PLAN {}", leida::outbox::DUE))
+        .unwrap()
+        .query_map([i64::MAX], |r| r.get::<_, String>(3))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    let plan = plan.join(" | ");
+    assert!(plan.contains("outbox_pending"), "{plan}");
+    assert!(!plan.contains("TEMP B-TREE"), "{plan}");
+
+    // Given-up and sent rows are out of the poll; a due one is in.
+    conn.execute_batch(
+        "INSERT INTO outbox (kind, recipient, payload, attempts, next_try_at, created_at, sent_at)
+         VALUES ('work_text', 'r', '{}', 6, 0, 'x', NULL), ('work_text', 'r', '{}', 1, 0, 'x', 'y'),
+                ('work_text', 'r', '{}', 2, 0, 'x', NULL), ('work_text', 'r', '{}', 0, 9999999999, 'x', NULL);",
+    )
+    .unwrap();
+    let due: Vec<i64> = conn
+        .prepare(leida::outbox::DUE)
+        .unwrap()
+        .query_map([1_000_000_000i64], |r| r.get(2))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert_eq!(due, [2], "only the retrying row that is due");
+}
