@@ -40,7 +40,7 @@ pub async fn history(me: Customer, p: Params, db: &State<Db>) -> Reply {
 pub async fn customer_history(me: Customer, p: Params, db: &Db) -> Reply {
     let uid = p.id("u_id")?;
     let page = p.page()?;
-    let (items, _) = db
+    let items = db
         .tx(move |tx| {
             require_bound(tx, uid, me.id)?;
             chat::history(tx, uid, me.id, &page, Reader::Customer)

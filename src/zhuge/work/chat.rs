@@ -46,7 +46,7 @@ async fn history(who: Signer, p: Params, db: &State<Db>) -> Reply {
     };
     let customer_id = p.id("customer_id")?;
     let page = p.page()?;
-    let (items, _) = db
+    let items = db
         .tx(move |tx| {
             require_own_customer(tx, &me, customer_id)?;
             chat::history(tx, me.id, customer_id, &page, Reader::User)
