@@ -4,7 +4,9 @@
 # card list, products, chat history, the employee list, consulting tags and /healthz
 # (reads). Reports req/s and p99 for the first and the last minute and for the whole run,
 # and the server's RSS at the start and the end (sampled every 10 s into the log).
-# Usage: bench/soak.sh [total seconds, default 600]   (not run by CI)
+# With PROBE=1, each endpoint of the mix is also loaded alone (16 connections, 4 s) before
+# and after the soak, to show which ones slow down as the data grows.
+# Usage: [PROBE=1] bench/soak.sh [total seconds, default 600]   (not run by CI)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 secs=${1:-600}
@@ -63,6 +65,21 @@ run() { # seconds → "req/s p99_ms non2xx"
     END {printf "%s %s %s\n", rps, p99, (bad==""?0:bad)}'
 }
 
+# One customer's signature, the salesperson's, and the endpoints of the mix.
+cs=$(sed -n 's/^customer_sigs = {"\([^"]*\)".*/\1/p' "$tmp/env.lua")
+es=$(sed -n 's/^employee_sig = "\(.*\)"$/\1/p' "$tmp/env.lua")
+uid=$(sed -n 's/^uid = "\(.*\)"$/\1/p' "$tmp/env.lua")
+probe() { # "label" → one line per endpoint: req/s path
+  [ "${PROBE:-0}" = 1 ] || return 0
+  echo "endpoints alone, $1:"
+  for p in "/zhugeleida/xiaochengxu/mingpian?$cs&uid=$uid" "/zhugeleida/xiaochengxu/chat/getmsg/0?$cs&u_id=$uid" \
+           "/zhugeleida/xiaochengxu/mingpian/all?$cs" "/zhugeleida/xiaochengxu/product/product_list?$cs&uid=$uid" \
+           "/zhugeleida/xiaochengxu/chat?$cs&u_id=$uid" "/zhugeleida/qiyeweixin/user?$es" "/healthz"; do
+    printf '  %10s  %s\n' "$(wrk -t2 -c16 -d4s "$base$p" 2>&1 | awk '/Requests\/sec/ {print $2}')" "${p%%\?*}"
+  done
+}
+probe "before the soak" >"$tmp/probe.txt"
+
 rss_start=$(rss)
 read -r a_rps a_p99 a_bad < <(run "$slice")
 rss_first=$(rss)
@@ -80,3 +97,5 @@ echo "RSS: before load $((rss_start / 1024)) MB, after first slice $((rss_first 
 echo "database after the run: $rows, $(du -h "$ROCKET_DB_PATH" | cut -f1) (+ WAL $(du -h "$ROCKET_DB_PATH-wal" 2>/dev/null | cut -f1))"
 echo "RSS samples (KB, every 10 s): $(awk '{printf "%s ", $2}' "$tmp/rss.log")"
 echo "at the end: $(tail -1 "$tmp/rss.log" | cut -d' ' -f3-)"
+probe "after the soak" >>"$tmp/probe.txt"
+cat "$tmp/probe.txt"
