@@ -211,7 +211,8 @@ impl Worker {
 /// The oldest messages due, read through the `outbox_pending` index in id order (named: the
 /// planner, without statistics, would rather sort every unsent row). Its condition must be
 /// spelled as in the index, with a literal `6`.
-pub const DUE: &str = "SELECT id, recipient, attempts, payload FROM outbox INDEXED BY outbox_pending
+pub const DUE: &str =
+    "SELECT id, recipient, attempts, payload FROM outbox INDEXED BY outbox_pending
      WHERE sent_at IS NULL AND attempts < 6 AND next_try_at <= ?1
      ORDER BY id LIMIT 100";
 
