@@ -215,6 +215,10 @@ pub const DUE: &str =
     "SELECT id, recipient, attempts, payload FROM outbox INDEXED BY outbox_pending
      WHERE sent_at IS NULL AND attempts < 6 AND next_try_at <= ?1
      ORDER BY id LIMIT 100";
+const _: () = assert!(
+    MAX_ATTEMPTS == 6,
+    "change migration 6's index and DUE with it"
+);
 
 fn due(c: &Connection) -> ApiResult<Vec<Due>> {
     let mut stmt = c.prepare_cached(DUE)?;

@@ -8,7 +8,7 @@ use serde_json::{json, Value};
 use crate::clock;
 use crate::error::{ApiError, ApiResult};
 use crate::web::params::Page;
-use crate::zhuge::data::customer::{NAME as CUSTOMER_NAME, OWN_NAME};
+use crate::zhuge::data::customer::{self, NAME as CUSTOMER_NAME, OWN_NAME};
 use crate::zhuge::data::employee::CARD_NAME;
 
 /// `send_type` 1: the salesperson wrote to the customer.
@@ -97,8 +97,7 @@ pub fn count_on_relation(
 const ITEM: &str = "SELECT m.id, m.customer_id, m.user_id, m.send_type, m.content, m.create_date,
         CASE WHEN m.send_type = 1 THEN {CARD_NAME} ELSE {CUSTOMER_NAME} END,
         CASE WHEN m.send_type = 1 THEN e.avatar ELSE cu.headimgurl END
-     FROM zl_chat m JOIN zl_employee e ON e.id = m.user_id JOIN zl_customer cu ON cu.id = m.customer_id
-     LEFT JOIN zl_customer_note cn ON cn.customer_id = cu.id AND cn.company_id = e.company_id";
+     FROM zl_chat m JOIN zl_employee e ON e.id = m.user_id JOIN zl_customer cu ON cu.id = m.customer_id";
 
 /// The messages' query; the customer reads their own name, never the company's memo name.
 fn item_sql(rest: &str, reader: Reader) -> String {
@@ -108,6 +107,8 @@ fn item_sql(rest: &str, reader: Reader) -> String {
     };
     ITEM.replace("{CARD_NAME}", CARD_NAME)
         .replace("{CUSTOMER_NAME}", customer_name)
+        + " "
+        + &customer::notes_of_company("e.company_id")
         + " "
         + rest
 }
@@ -225,7 +226,7 @@ pub fn contacts(c: &Connection, user_id: i64, page: &Page) -> ApiResult<(Vec<Val
          JOIN zl_chat m ON m.id = last.id
          JOIN zl_customer cu ON cu.id = last.customer_id {notes}
          ORDER BY last.id DESC LIMIT ?2 OFFSET ?3",
-        notes = crate::zhuge::data::customer::notes_of("?1")
+        notes = customer::notes_of("?1")
     );
     let today = clock::today();
     let rows = c

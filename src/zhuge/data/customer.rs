@@ -20,13 +20,17 @@ pub const NAME: &str = "CASE WHEN cn.memo_name != '' THEN cn.memo_name
 /// The customer's own name (what they shared), in SQL: never a company's memo name.
 pub const OWN_NAME: &str = "CASE WHEN cu.username != '' THEN cu.username ELSE '微信用户' END";
 
-/// Joins the notes (`cn`) that the company of the employee `employee` (an SQL expression:
-/// a parameter or a column) keeps on the customer `cu`.
+/// Joins the notes (`cn`) that the company `company` (an SQL expression: a parameter or a
+/// column) keeps on the customer `cu`.
+pub fn notes_of_company(company: &str) -> String {
+    format!("LEFT JOIN zl_customer_note cn ON cn.customer_id = cu.id AND cn.company_id = {company}")
+}
+
+/// [`notes_of_company`] for the company of the employee `employee` (an SQL expression).
 pub fn notes_of(employee: &str) -> String {
-    format!(
-        "LEFT JOIN zl_customer_note cn ON cn.customer_id = cu.id
-           AND cn.company_id = (SELECT company_id FROM zl_employee WHERE id = {employee})"
-    )
+    notes_of_company(&format!(
+        "(SELECT company_id FROM zl_employee WHERE id = {employee})"
+    ))
 }
 
 pub fn token(c: &Connection, id: i64) -> ApiResult<Option<String>> {
@@ -137,10 +141,11 @@ pub fn detail(c: &Connection, customer_id: i64, relation_id: i64) -> ApiResult<V
                 CAST(julianday(?3) - julianday(substr(r.create_date, 1, 10)) AS INTEGER)
          FROM zl_customer cu JOIN zl_relation r ON r.id = ?2
          JOIN zl_employee e ON e.id = r.user_id
-         LEFT JOIN zl_customer_note cn ON cn.customer_id = cu.id AND cn.company_id = e.company_id
+         {notes}
          LEFT JOIN zl_customer p ON p.id = r.customer_parent_id
          LEFT JOIN zl_customer_note pn ON pn.customer_id = p.id AND pn.company_id = e.company_id
          WHERE cu.id = ?1",
+        notes = notes_of_company("e.company_id"),
         parent = NAME.replace("cu.", "p.").replace("cn.", "pn."),
     );
     let today = clock::today().to_string();

@@ -137,12 +137,13 @@ pub fn with_customers(c: &Connection, scope: Scope, company_id: i64) -> ApiResul
         "SELECT t.id, t.name, cu.id, {name}, cu.headimgurl
          FROM zl_tag t JOIN zl_tag_customer tc ON tc.tag_id = t.id
          JOIN zl_customer cu ON cu.id = tc.customer_id
-         LEFT JOIN zl_customer_note cn ON cn.customer_id = cu.id AND cn.company_id = :company
+         {notes}
          WHERE t.company_id = :company AND EXISTS (
              SELECT 1 FROM zl_relation r JOIN zl_employee e ON e.id = r.user_id
              WHERE r.customer_id = cu.id AND {scope})
          ORDER BY t.id, cu.id",
         name = customer::NAME,
+        notes = customer::notes_of_company(":company"),
         scope = scope.condition(),
     );
     let mut stmt = c.prepare_cached(&sql)?;

@@ -49,8 +49,9 @@ pub fn address_book(
     let from = format!(
         "FROM zl_relation r JOIN zl_employee e ON e.id = r.user_id
          JOIN zl_customer cu ON cu.id = r.customer_id
-         LEFT JOIN zl_customer_note cn ON cn.customer_id = cu.id AND cn.company_id = e.company_id
+         {}
          WHERE {} AND (:source IS NULL OR r.source = :source)",
+        customer::notes_of_company("e.company_id"),
         scope.condition()
     );
     let total: i64 = c
