@@ -17,6 +17,7 @@ mod pay;
 mod poster;
 mod repair_user;
 mod repair_workflow;
+mod security;
 mod zhuge_card;
 mod zhuge_chat;
 mod zhuge_crm;

@@ -1,0 +1,1 @@
+//! Security regressions: who may claim, grant and keep which identity.

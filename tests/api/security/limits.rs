@@ -1,0 +1,1 @@
+//! Security regressions: one client may not exhaust memory, disk, connections or limits.

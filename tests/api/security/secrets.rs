@@ -1,0 +1,1 @@
+//! Security regressions: secrets stay secret (served files, data at rest, credentials).
