@@ -12,6 +12,12 @@ use rocket::FromForm;
 
 use crate::error::{ApiError, ApiResult, Code};
 
+/// The folder under `data_dir` that holds uploads.
+pub const UPLOAD_DIR: &str = "uploads";
+
+/// The folder under `data_dir` that holds QR codes.
+pub const QR_DIR: &str = "qr";
+
 /// A multipart upload with one `file` field (`wx.uploadFile`'s `name: 'file'`).
 #[derive(FromForm)]
 pub struct Upload<'r> {
@@ -58,14 +64,14 @@ pub fn save_image(data_dir: &Path, bytes: &[u8], max_bytes: u64) -> ApiResult<St
     image::load_from_memory_with_format(bytes, format).map_err(|_| not_image())?;
     let month = crate::clock::now_local().format("%Y%m");
     let name: u128 = rand::rng().random();
-    let rel = format!("uploads/{month}/{name:032x}.{ext}");
+    let rel = format!("{UPLOAD_DIR}/{month}/{name:032x}.{ext}");
     write_new(data_dir, &rel, bytes)?;
     Ok(rel)
 }
 
 /// A QR code PNG of `content` at `qr/<md5(content)>.png`, drawn once and reused.
 pub fn save_qr(data_dir: &Path, content: &str) -> ApiResult<String> {
-    let rel = format!("qr/{:x}.png", md5::compute(content));
+    let rel = format!("{QR_DIR}/{:x}.png", md5::compute(content));
     if !data_dir.join(&rel).is_file() {
         let mut png = Vec::new();
         qr_image(content)?

@@ -1,7 +1,10 @@
-//! `/statics/...`: files under `data_dir` (uploads, posters, QR codes), then the assets
-//! bundled into the binary. `PathBuf` segments refuse `..`, so nothing escapes either root.
+//! `/statics/...`: the files the server wrote into its media folders under `data_dir`
+//! (uploads, QR codes, posters), then the assets bundled into the binary. Nothing else
+//! under `data_dir` is served: not the database, its WAL, lock or key file, whatever the
+//! layout, and not a file a symlink leads out of a media folder.
 
-use std::path::PathBuf;
+use std::ffi::OsStr;
+use std::path::{Component, Path, PathBuf};
 
 use rocket::fs::NamedFile;
 use rocket::http::ContentType;
@@ -10,11 +13,16 @@ use rocket::{get, routes, Route, State};
 use rust_embed::RustEmbed;
 
 use crate::config::Settings;
+use crate::media::{QR_DIR, UPLOAD_DIR};
+use crate::poster::POSTER_DIR;
 
 /// Everything under `assets/` (rust-embed reads the folder from disk in debug builds).
 #[derive(RustEmbed)]
 #[folder = "assets/"]
 pub struct Assets;
+
+/// The folders under `data_dir` the server writes, and the only ones it serves.
+const MEDIA: [&str; 3] = [UPLOAD_DIR, QR_DIR, POSTER_DIR];
 
 pub fn routes() -> Vec<Route> {
     routes![file]
@@ -28,12 +36,46 @@ pub enum StaticFile {
 
 #[get("/<path..>")]
 async fn file(path: PathBuf, settings: &State<Settings>) -> Option<StaticFile> {
-    if let Ok(file) = NamedFile::open(settings.data_dir.join(&path)).await {
-        if file.path().is_file() {
+    if let Some(real) = media_file(settings, &path) {
+        if let Ok(file) = NamedFile::open(real).await {
             return Some(StaticFile::Disk(file));
         }
     }
     embedded(&path).map(StaticFile::Embedded)
+}
+
+/// The real path of `path` when it is a file inside one of the media folders (after every
+/// symlink is followed) and not one of the database's files.
+fn media_file(settings: &Settings, path: &Path) -> Option<PathBuf> {
+    let Some(Component::Normal(first)) = path.components().next() else {
+        return None;
+    };
+    let folder = MEDIA.iter().find(|f| first == OsStr::new(f))?;
+    let root = settings.data_dir.join(folder).canonicalize().ok()?;
+    let real = settings.data_dir.join(path).canonicalize().ok()?;
+    let served =
+        real.starts_with(&root) && real.is_file() && !of_database(&settings.db_path, &real);
+    served.then_some(real)
+}
+
+/// Whether `real` is the database or a file beside it named after it (`-wal`, `-shm`,
+/// `.lock`, `.key`, `.before-restore`...), in case the operator put it in a media folder.
+fn of_database(db_path: &Path, real: &Path) -> bool {
+    let (Some(dir), Some(name)) = (db_path.parent(), db_path.file_name()) else {
+        return false;
+    };
+    let dir = if dir.as_os_str().is_empty() {
+        Path::new(".")
+    } else {
+        dir
+    };
+    let (Ok(dir), Some(real_name)) = (dir.canonicalize(), real.file_name()) else {
+        return false;
+    };
+    real.parent() == Some(dir.as_path())
+        && real_name
+            .as_encoded_bytes()
+            .starts_with(name.as_encoded_bytes())
 }
 
 /// A bundled asset by its path under `assets/`.

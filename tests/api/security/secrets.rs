@@ -1,1 +1,3 @@
 //! Security regressions: secrets stay secret (served files, data at rest, credentials).
+
+mod statics;
