@@ -5,6 +5,7 @@ use std::path::Path;
 use crate::config::Settings;
 use crate::db::{schema, Db};
 use crate::error::ApiError;
+use crate::secrets::{key_path, Secrets};
 use crate::wechat::WeChat;
 use crate::zhuge::data::{company, employee};
 use crate::{demo, ops, password};
@@ -16,7 +17,7 @@ pub const USAGE: &str = "\
   leida admin --username NAME --password PW [--company NAME]
                               创建管理员, 或重置其密码 (公司默认为 默认公司)
   leida backup FILE           在服务运行时把数据库一致地复制到 FILE
-  leida restore FILE          用备份 FILE 替换数据库 (须先停止服务)
+  leida restore FILE          用备份 FILE 替换数据库 (须先停止服务; 需要备份时的密钥)
   leida check-credentials [--company ID]
                               向微信核对小程序与企业微信的 appid/secret";
 
@@ -95,7 +96,7 @@ pub fn admin(args: &[String]) -> Result<(), String> {
         return Err("密码至少 6 位".into());
     }
     let settings = Settings::load()?;
-    let db = Db::open(&settings.db_path)?;
+    let db = Db::open_configured(&settings)?;
     let hash = password::hash(&password).map_err(|e| e.to_string())?;
     let id = db
         .tx_blocking(|tx| ensure_admin(tx, username.trim(), &hash, company.as_deref()))
@@ -144,7 +145,20 @@ pub fn backup(args: &[String]) -> Result<(), String> {
     );
     println!("上传的文件在 {} 下, 另行打包:", settings.data_dir.display());
     println!("  {}", files_backup_command(&settings));
+    println!("{}", key_reminder(&settings));
     Ok(())
+}
+
+/// The backup's secrets are sealed: without the key they are lost, so say where it is.
+fn key_reminder(settings: &Settings) -> String {
+    if settings.encryption_key.is_empty() {
+        format!(
+            "备份中的 secret 已加密, 密钥是 {} (不在备份中): 另行妥善保存, 恢复时需要它",
+            key_path(&settings.db_path).display()
+        )
+    } else {
+        "备份中的 secret 已加密, 密钥是配置项 encryption_key (不在备份中): 恢复时需要它".into()
+    }
 }
 
 /// The documented one-liner that archives `data_dir` without the (live) database files.
@@ -166,7 +180,8 @@ pub fn restore(args: &[String]) -> Result<(), String> {
         return Err(format!("用法: leida restore FILE\n\n{USAGE}"));
     };
     let settings = Settings::load()?;
-    let copied = ops::backup::restore(&settings.db_path, Path::new(file))?;
+    let key = Secrets::load_existing(&settings.db_path, &settings.encryption_key)?;
+    let copied = ops::backup::restore(&settings.db_path, Path::new(file), key.as_ref())?;
     println!(
         "已恢复 {} → {} ({} 字节, 数据库版本 {})",
         file,
@@ -201,7 +216,7 @@ pub fn check_credentials(args: &[String]) -> Result<(), String> {
         }
     };
     let settings = Settings::load()?;
-    let db = Db::open(&settings.db_path)?;
+    let db = Db::open_configured(&settings)?;
     let wechat = WeChat::new(&settings);
     let checks = ops::credentials::check(&settings, &db, &wechat, company)
         .map_err(|e| e.msg.into_owned())?;

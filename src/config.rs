@@ -49,6 +49,10 @@ pub struct Settings {
     pub login_limit_per_address: u32,
     /// Sign-in and SMS requests a minute per phone number or username and endpoint.
     pub login_limit_per_account: u32,
+    /// 64 hex characters sealing the secrets stored in the database; empty: the key file
+    /// `<db_path>.key`, generated on first start.
+    #[serde(deserialize_with = "text")]
+    pub encryption_key: String,
 }
 
 impl Default for Settings {
@@ -76,6 +80,7 @@ impl Default for Settings {
             wal_autocheckpoint: 1000,
             login_limit_per_address: 60,
             login_limit_per_account: 10,
+            encryption_key: String::new(),
         }
     }
 }
@@ -117,6 +122,10 @@ impl Settings {
         }
         if !self.pay_key.is_empty() && self.pay_key.len() != 32 {
             return Err("配置项 pay_key 必须是 32 个字符".into());
+        }
+        if !self.encryption_key.is_empty() {
+            crate::secrets::Secrets::from_hex(&self.encryption_key, "encryption_key")
+                .map_err(|why| format!("配置项 encryption_key {why}"))?;
         }
         if self.db_path.as_os_str().is_empty() {
             return Err("配置项 db_path 不能为空".into());

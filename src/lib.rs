@@ -20,6 +20,7 @@ pub mod password;
 pub mod poster;
 pub mod ratelimit;
 pub mod repair;
+pub mod secrets;
 pub mod web;
 pub mod wechat;
 pub mod zhuge;
@@ -39,7 +40,7 @@ use crate::wechat::WeChat;
 pub fn build(figment: Figment) -> Result<Rocket<Build>, String> {
     let settings = Settings::from_figment(&figment)?;
     let lock = ops::ServerLock::acquire(&settings.db_path)?;
-    let db = Db::open_with_checkpoint(&settings.db_path, settings.wal_autocheckpoint)?;
+    let db = Db::open_configured(&settings)?;
     std::fs::create_dir_all(&settings.data_dir)
         .map_err(|e| format!("无法创建 data_dir {}: {e}", settings.data_dir.display()))?;
     let wechat = WeChat::new(&settings);

@@ -7,26 +7,42 @@ use std::time::{Duration, Instant};
 
 use rocket::fairing::{Fairing, Info, Kind};
 use rocket::{Orbit, Rocket};
-use rusqlite::{params, Connection, OptionalExtension};
+use rusqlite::{params, Connection};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
 use crate::config::Settings;
 use crate::db::Db;
-use crate::error::{ApiError, ApiResult};
-use crate::wechat::mini::MiniApp;
-use crate::wechat::token::{token_expired, WorkCorp};
+use crate::error::ApiResult;
+use crate::wechat::token::token_expired;
 use crate::wechat::{check_errcode, WeChat};
+use credentials::App;
+
+mod credentials;
+
+pub use credentials::Account;
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Message {
     /// `cgi-bin/message/wxopen/template/send`, with a formId inside `body`.
-    MiniTemplate { appid: String, body: Value },
+    MiniTemplate {
+        #[serde(default)]
+        account: Account,
+        appid: String,
+        body: Value,
+    },
     /// `cgi-bin/message/subscribe/send`.
-    MiniSubscribe { appid: String, body: Value },
+    MiniSubscribe {
+        #[serde(default)]
+        account: Account,
+        appid: String,
+        body: Value,
+    },
     /// A Work WeChat app text message (`cgi-bin/message/send`).
     WorkText {
+        #[serde(default)]
+        account: Account,
         corpid: String,
         agentid: String,
         touser: String,
@@ -43,13 +59,24 @@ impl Message {
         }
     }
 
-    /// Messages to one recipient are rate limited and, for Work WeChat, coalesced.
+    /// Messages to one recipient are rate limited and, for Work WeChat, coalesced; never
+    /// across accounts, which may speak through different apps.
     fn recipient(&self) -> String {
         match self {
-            Message::MiniTemplate { appid, body } | Message::MiniSubscribe { appid, body } => {
+            Message::MiniTemplate { appid, body, .. }
+            | Message::MiniSubscribe { appid, body, .. } => {
                 format!("mini:{appid}:{}", body["touser"].as_str().unwrap_or(""))
             }
-            Message::WorkText { corpid, touser, .. } => format!("work:{corpid}:{touser}"),
+            Message::WorkText {
+                account,
+                corpid,
+                touser,
+                ..
+            } => match account {
+                Account::Company(id) => format!("work:{id}:{touser}"),
+                Account::Config => format!("work:config:{touser}"),
+                Account::Unnamed => format!("work:{corpid}:{touser}"),
+            },
         }
     }
 }
@@ -260,6 +287,7 @@ fn merge(batch: Vec<Due>) -> Option<Message> {
     let first = messages.next()??;
     match first {
         Message::WorkText {
+            account,
             corpid,
             agentid,
             touser,
@@ -272,6 +300,7 @@ fn merge(batch: Vec<Due>) -> Option<Message> {
                 }
             }
             Some(Message::WorkText {
+                account,
                 corpid,
                 agentid,
                 touser,
@@ -292,59 +321,28 @@ enum Outcome {
 }
 
 fn deliver(wechat: &WeChat, db: &Db, settings: &Settings, msg: &Message) -> Outcome {
-    let msg = match resolve(settings, msg) {
-        Ok(msg) => msg,
-        Err(why) => return Outcome::GiveUp(why),
+    let app = match credentials::app_for(db, settings, msg) {
+        Ok(app) => app,
+        Err(outcome) => return outcome,
     };
-    match send(wechat, db, settings, &msg) {
+    match send(wechat, db, &app, msg) {
         Ok(()) => Outcome::Sent,
         Err(why) => Outcome::Retry(why),
     }
 }
 
-/// A Work WeChat push with an empty corp goes through the configured default corp and agent.
-fn resolve(settings: &Settings, msg: &Message) -> Result<Message, String> {
-    match msg {
-        Message::WorkText {
-            corpid,
-            agentid,
-            touser,
-            content,
-        } if corpid.is_empty() => {
-            if settings.work_wechat_corpid.is_empty() {
-                return Err("未配置企业微信 (work_wechat_corpid), 雷达推送不发送".into());
-            }
-            let agentid = if agentid.is_empty() {
-                settings.work_wechat_agentid.clone()
-            } else {
-                agentid.clone()
-            };
-            Ok(Message::WorkText {
-                corpid: settings.work_wechat_corpid.clone(),
-                agentid,
-                touser: touser.clone(),
-                content: content.clone(),
-            })
-        }
-        other => Ok(other.clone()),
-    }
-}
-
 /// One HTTP delivery; a refused access token is renewed and the call tried once more.
-fn send(wechat: &WeChat, db: &Db, settings: &Settings, msg: &Message) -> Result<(), String> {
+fn send(wechat: &WeChat, db: &Db, app: &App, msg: &Message) -> Result<(), String> {
     for retry in [false, true] {
-        let (token_key, token) =
-            access_token(wechat, db, settings, msg).map_err(|e| e.msg.to_string())?;
-        let (url, body) = request(wechat, msg);
+        let token = app.token(wechat, db).map_err(|e| e.msg.to_string())?;
+        let (url, body) = request(wechat, app, msg);
         let answer = wechat
             .post_json(&url, &[("access_token", &token)], &body)
             .map_err(|e| e.msg.to_string())?;
         match check_errcode(&answer) {
             Ok(()) => return Ok(()),
             Err((code, _)) if token_expired(code) && !retry => {
-                wechat
-                    .forget_token(db, &token_key)
-                    .map_err(|e| e.to_string())?;
+                app.forget(wechat, db).map_err(|e| e.to_string())?;
             }
             Err((code, msg)) => return Err(format!("errcode {code} {msg}")),
         }
@@ -352,30 +350,7 @@ fn send(wechat: &WeChat, db: &Db, settings: &Settings, msg: &Message) -> Result<
     Err("access_token 刷新后仍被拒绝".into())
 }
 
-fn access_token(
-    wechat: &WeChat,
-    db: &Db,
-    settings: &Settings,
-    msg: &Message,
-) -> ApiResult<(String, String)> {
-    match msg {
-        Message::MiniTemplate { appid, .. } | Message::MiniSubscribe { appid, .. } => {
-            let app = mini_app(db, settings, appid)?;
-            Ok((format!("mini:{appid}"), wechat.mini_token(db, &app)?))
-        }
-        Message::WorkText {
-            corpid, agentid, ..
-        } => {
-            let corp = work_corp(db, settings, corpid, agentid)?;
-            Ok((
-                format!("work:{corpid}:{agentid}"),
-                wechat.work_token(db, &corp)?,
-            ))
-        }
-    }
-}
-
-fn request(wechat: &WeChat, msg: &Message) -> (String, Value) {
+fn request(wechat: &WeChat, app: &App, msg: &Message) -> (String, Value) {
     let base = &wechat.mini_base;
     match msg {
         Message::MiniTemplate { body, .. } => (
@@ -387,69 +362,20 @@ fn request(wechat: &WeChat, msg: &Message) -> (String, Value) {
             body.clone(),
         ),
         Message::WorkText {
-            agentid,
-            touser,
-            content,
-            ..
-        } => (
-            format!("{}/cgi-bin/message/send", wechat.work_base),
-            json!({
-                "touser": touser,
-                "msgtype": "text",
-                "agentid": agentid.parse::<i64>().map(Value::from).unwrap_or_else(|_| agentid.clone().into()),
-                "text": {"content": content},
-            }),
-        ),
-    }
-}
-
-/// The secret of `appid`: the configured default's, or the company's that owns it.
-fn mini_app(db: &Db, settings: &Settings, appid: &str) -> ApiResult<MiniApp> {
-    if appid == settings.wechat_appid {
-        return Ok(MiniApp {
-            appid: appid.to_string(),
-            secret: settings.wechat_secret.clone(),
-        });
-    }
-    let secret: Option<String> = db
-        .reader()?
-        .query_row(
-            "SELECT mp_secret FROM zl_company WHERE mp_appid = ?1 AND mp_appid != '' LIMIT 1",
-            [appid],
-            |r| r.get(0),
-        )
-        .optional()?;
-    let secret = secret.ok_or_else(|| ApiError::upstream(format!("未知的小程序 appid {appid}")))?;
-    Ok(MiniApp {
-        appid: appid.to_string(),
-        secret,
-    })
-}
-
-fn work_corp(db: &Db, settings: &Settings, corpid: &str, agentid: &str) -> ApiResult<WorkCorp> {
-    let own: Option<String> = db
-        .reader()?
-        .query_row(
-            "SELECT work_secret FROM zl_company
-             WHERE work_corp_id = ?1 AND work_agent_id = ?2 AND work_secret != '' LIMIT 1",
-            [corpid, agentid],
-            |r| r.get(0),
-        )
-        .optional()?;
-    let secret = match own {
-        Some(secret) => secret,
-        None if corpid == settings.work_wechat_corpid => settings.work_wechat_secret.clone(),
-        None => {
-            return Err(ApiError::upstream(format!(
-                "未知的企业微信 corpid {corpid}"
-            )))
+            touser, content, ..
+        } => {
+            let agentid = app.agentid();
+            (
+                format!("{}/cgi-bin/message/send", wechat.work_base),
+                json!({
+                    "touser": touser,
+                    "msgtype": "text",
+                    "agentid": agentid.parse::<i64>().map(Value::from).unwrap_or_else(|_| agentid.into()),
+                    "text": {"content": content},
+                }),
+            )
         }
-    };
-    Ok(WorkCorp {
-        corpid: corpid.to_string(),
-        secret,
-        agentid: agentid.to_string(),
-    })
+    }
 }
 
 /// 5 s, 10 s, 20 s, 40 s, 80 s.

@@ -1,6 +1,7 @@
 //! The SQLite pools: many readers, one writer, all work off the async workers.
 
 pub mod schema;
+pub mod sealed;
 mod writer;
 
 use std::path::{Path, PathBuf};
@@ -15,7 +16,9 @@ use rusqlite::{Connection, TransactionBehavior};
 
 use writer::Writer;
 
+use crate::config::Settings;
 use crate::error::{ApiError, ApiResult, Code};
+use crate::secrets::Secrets;
 
 /// Set on every connection; WAL itself is persistent and set once by `schema::apply`.
 /// Room for every `prepare_cached` statement of the code (about 70), so a mixed load does
@@ -35,6 +38,7 @@ pub struct Db {
     writer: Writer,
     waits: Arc<PoolWaits>,
     checkpoint_pages: u32,
+    secrets: Secrets,
 }
 
 /// Checkouts that found no idle read connection, and the time they waited (for `/metrics`).
@@ -61,20 +65,28 @@ fn checkout(pool: &Pool<SqliteConnectionManager>, waits: &PoolWaits) -> ApiResul
 }
 
 impl Db {
-    /// Opens (and creates or upgrades) the database file.
+    /// Opens (and creates or upgrades) the database file, with the key file beside it.
     pub fn open(path: &Path) -> Result<Db, String> {
-        Db::open_with_checkpoint(path, 1000)
+        Db::open_with(path, 1000, Secrets::load(path, "")?)
+    }
+
+    /// Opens `db_path` as the server and every subcommand do: the key is `encryption_key`
+    /// or the key file, SQLite checkpoints every `wal_autocheckpoint` pages.
+    pub fn open_configured(settings: &Settings) -> Result<Db, String> {
+        let secrets = Secrets::load(&settings.db_path, &settings.encryption_key)?;
+        Db::open_with(&settings.db_path, settings.wal_autocheckpoint, secrets)
     }
 
     /// `open`, with SQLite's automatic WAL checkpoint every `pages` pages (0: never, for
-    /// Litestream, which then checkpoints itself).
-    pub fn open_with_checkpoint(path: &Path, pages: u32) -> Result<Db, String> {
+    /// Litestream, which then checkpoints itself) and the key `secrets`.
+    pub fn open_with(path: &Path, pages: u32, secrets: Secrets) -> Result<Db, String> {
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir)
                 .map_err(|e| format!("无法创建数据库目录 {}: {e}", dir.display()))?;
         }
         let mut first = connect(path)?;
         schema::apply(&mut first)?;
+        sealed::seal_stored(&mut first, &secrets)?;
         first
             .pragma_update(None, "wal_autocheckpoint", pages)
             .map_err(|e| e.to_string())?;
@@ -98,7 +110,13 @@ impl Db {
             writer,
             waits: Arc::default(),
             checkpoint_pages: pages,
+            secrets,
         })
+    }
+
+    /// The key that seals and opens the secrets stored in this database.
+    pub fn secrets(&self) -> &Secrets {
+        &self.secrets
     }
 
     /// Runs a read-only `job` on a pooled connection on Tokio's blocking threads.

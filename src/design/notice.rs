@@ -12,7 +12,7 @@ use super::data::user;
 use crate::config::Settings;
 use crate::db::Db;
 use crate::error::{ApiError, ApiResult, Code};
-use crate::outbox::{self, Message};
+use crate::outbox::{self, Account, Message};
 use crate::web::envelope::{ok, Reply};
 use crate::web::params::Params;
 
@@ -86,6 +86,7 @@ async fn send_template(p: Params, db: &State<Db>, settings: &State<Settings>) ->
             }
             let msg = if subscribe {
                 Message::MiniSubscribe {
+                    account: Account::Config,
                     appid,
                     body: Value::Object(body),
                 }
@@ -94,6 +95,7 @@ async fn send_template(p: Params, db: &State<Db>, settings: &State<Settings>) ->
                     .ok_or_else(|| ApiError::new(Code::Invalid, "接收者没有可用的 formId"))?;
                 body.insert("form_id".into(), Value::String(form_id));
                 Message::MiniTemplate {
+                    account: Account::Config,
                     appid,
                     body: Value::Object(body),
                 }

@@ -17,8 +17,10 @@ use std::time::Duration;
 use rusqlite::backup::{Backup, StepResult};
 use rusqlite::{Connection, OpenFlags};
 
-use super::{sibling, ServerLock};
+use super::{sibling, sync_dir, ServerLock};
 use crate::db::schema::VERSION;
+use crate::db::sealed;
+use crate::secrets::{key_path, Secrets};
 
 /// What a backup or restore did, for the operator.
 #[derive(Debug)]
@@ -59,8 +61,10 @@ pub fn backup(db_path: &Path, dest: &Path) -> Result<Copied, String> {
     result
 }
 
-/// Replaces the database at `db_path` with the backup `source`; refused while a server runs.
-pub fn restore(db_path: &Path, source: &Path) -> Result<Copied, String> {
+/// Replaces the database at `db_path` with the backup `source`; refused while a server runs,
+/// and refused when the backup holds sealed secrets that `key` (the key the server will
+/// start with, if any) does not open.
+pub fn restore(db_path: &Path, source: &Path, key: Option<&Secrets>) -> Result<Copied, String> {
     let _lock = ServerLock::acquire(db_path)?;
     if !source.is_file() {
         return Err(format!("备份文件 {} 不存在", source.display()));
@@ -78,6 +82,10 @@ pub fn restore(db_path: &Path, source: &Path) -> Result<Copied, String> {
         return Err(e);
     }
     drop(from);
+    if let Err(e) = check_key(&incoming, db_path, key) {
+        let _ = fs::remove_file(&incoming);
+        return Err(e);
+    }
     let previous = set_aside(db_path).inspect_err(|_| {
         let _ = fs::remove_file(&incoming);
     })?;
@@ -156,6 +164,23 @@ pub fn check_file(path: &Path) -> Result<i64, String> {
     Ok(version)
 }
 
+/// The restored copy's sealed secrets must open with the key the server will use.
+fn check_key(copy: &Path, db_path: &Path, key: Option<&Secrets>) -> Result<(), String> {
+    let conn = Connection::open_with_flags(copy, OpenFlags::SQLITE_OPEN_READ_ONLY)
+        .map_err(|e| format!("无法打开 {}: {e}", copy.display()))?;
+    match key {
+        Some(key) => sealed::check_key(&conn, key),
+        None => match sealed::count(&conn, None)? {
+            (0, _) => Ok(()),
+            (n, _) => Err(format!(
+                "备份中有 {n} 个加密的密钥, 但这里没有密钥: 请先把原服务器数据库旁的 .key \
+                 文件复制为 {}, 或设置配置项 encryption_key",
+                key_path(db_path).display()
+            )),
+        },
+    }
+}
+
 /// Folds any WAL into the current database and moves it to `<db>.before-restore`.
 fn set_aside(db_path: &Path) -> Result<Option<PathBuf>, String> {
     if !db_path.exists() {
@@ -194,11 +219,4 @@ fn same_file(a: &Path, b: &Path) -> bool {
 
 fn file_size(path: &Path) -> u64 {
     fs::metadata(path).map(|m| m.len()).unwrap_or(0)
-}
-
-/// Makes a rename durable (best effort: not every filesystem lets a directory be synced).
-fn sync_dir(path: &Path) {
-    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-        let _ = fs::File::open(dir).and_then(|d| d.sync_all());
-    }
 }

@@ -11,11 +11,11 @@ use serde_json::Value;
 
 use crate::config::Settings;
 use crate::db::Db;
-use crate::error::ApiResult;
+use crate::error::{ApiError, ApiResult};
+use crate::wechat::apps::{mini_app_of, work_corp_of, Source};
 use crate::wechat::mini::MiniApp;
 use crate::wechat::token::WorkCorp;
 use crate::wechat::WeChat;
-use crate::zhuge::data::company;
 
 /// The code sent to `jscode2session`; WeChat must refuse it.
 pub const DUMMY_CODE: &str = "leida-check-credentials";
@@ -63,31 +63,25 @@ pub fn check(
 type Credentials = (MiniApp, &'static str, WorkCorp, &'static str);
 
 fn credentials(settings: &Settings, db: &Db, company_id: Option<i64>) -> ApiResult<Credentials> {
-    let configured_mini = MiniApp {
-        appid: settings.wechat_appid.clone(),
-        secret: settings.wechat_secret.clone(),
-    };
-    let configured_corp = WorkCorp {
-        corpid: settings.work_wechat_corpid.clone(),
-        secret: settings.work_wechat_secret.clone(),
-        agentid: settings.work_wechat_agentid.clone(),
-    };
+    let (mini, corp) = (
+        MiniApp::configured(settings),
+        WorkCorp::configured(settings),
+    );
     let Some(id) = company_id else {
-        return Ok((configured_mini, "配置文件", configured_corp, "配置文件"));
+        return Ok((mini, "配置文件", corp, "配置文件"));
     };
     let conn = db.reader()?;
-    if company::name(&conn, id)?.is_none() {
-        return Err(crate::error::ApiError::not_found(&format!("公司 {id} ")));
+    let missing = || ApiError::not_found(&format!("公司 {id} "));
+    let (mini, mini_source) = mini_app_of(&conn, db.secrets(), mini, id)?.ok_or_else(missing)?;
+    let (corp, corp_source) = work_corp_of(&conn, db.secrets(), corp, id)?.ok_or_else(missing)?;
+    Ok((mini, label(mini_source), corp, label(corp_source)))
+}
+
+fn label(source: Source) -> &'static str {
+    match source {
+        Source::Company => "公司设置",
+        Source::Config => "配置文件 (公司未设置)",
     }
-    let (mini, mini_source) = match company::mini_app(&conn, id)? {
-        Some((appid, secret)) => (MiniApp { appid, secret }, "公司设置"),
-        None => (configured_mini, "配置文件 (公司未设置)"),
-    };
-    let (corp, corp_source) = match company::work_corp(&conn, id)? {
-        Some(corp) if !corp.corpid.is_empty() => (corp, "公司设置"),
-        _ => (configured_corp, "配置文件 (公司未设置)"),
-    };
-    Ok((mini, mini_source, corp, corp_source))
 }
 
 fn check_mini(wechat: &WeChat, app: &MiniApp, source: &str) -> Check {

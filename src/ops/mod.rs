@@ -55,3 +55,11 @@ pub fn sibling(db_path: &Path, suffix: &str) -> PathBuf {
     name.push(suffix);
     PathBuf::from(name)
 }
+
+/// Makes a rename or link durable (best effort: not every filesystem lets a directory be
+/// synced).
+pub fn sync_dir(path: &Path) {
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        let _ = std::fs::File::open(dir).and_then(|d| d.sync_all());
+    }
+}

@@ -14,7 +14,7 @@ use super::workflow::{self, ASSIGNED};
 use crate::config::Settings;
 use crate::db::Db;
 use crate::error::{ApiError, ApiResult};
-use crate::outbox::{self, Message};
+use crate::outbox::{self, Account, Message};
 use crate::web::params::Params;
 
 pub fn routes() -> Vec<Route> {
@@ -233,6 +233,7 @@ impl Notice {
         outbox::enqueue(
             c,
             &Message::MiniTemplate {
+                account: Account::Config,
                 appid: self.appid.clone(),
                 body,
             },

@@ -13,6 +13,14 @@ pub struct MiniApp {
 }
 
 impl MiniApp {
+    /// The configured default mini-program (`wechat_appid`, `wechat_secret`).
+    pub fn configured(settings: &crate::config::Settings) -> MiniApp {
+        MiniApp {
+            appid: settings.wechat_appid.clone(),
+            secret: settings.wechat_secret.clone(),
+        }
+    }
+
     /// No appid: offline dev mode (SPEC §3).
     pub fn offline(&self) -> bool {
         self.appid.is_empty()
@@ -85,7 +93,7 @@ impl WeChat {
                         .ok_or_else(|| ApiError::upstream("获取手机号失败: 回答缺少 phoneNumber"))
                 }
                 Err((errcode, _)) if super::token::token_expired(errcode) && !retry => {
-                    self.forget_token(db, &format!("mini:{}", app.appid))?;
+                    self.forget_mini_token(db, app)?;
                 }
                 Err((errcode, errmsg)) => {
                     return Err(ApiError::new(

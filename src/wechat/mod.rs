@@ -1,6 +1,7 @@
 //! The one client for WeChat's HTTP APIs (mini-program, Work WeChat, Pay), over ureq with
 //! configurable bases so tests point it at a fake server.
 
+pub mod apps;
 pub mod crypto;
 pub mod mini;
 pub mod pay;

@@ -1,5 +1,9 @@
-//! Access tokens: one per appid/corp, kept in SQLite so the server and the CLI share it,
-//! refreshed a few minutes before expiry by one caller at a time (SPEC §8).
+//! Access tokens: one per appid/corp and secret, kept in SQLite (sealed) so the server and
+//! the CLI share it, refreshed a few minutes before expiry by one caller at a time (SPEC §8).
+//!
+//! A cache entry is named after a keyed fingerprint of the secret as well: a company that
+//! saved another's appid or corp id with a wrong secret can neither use nor replace the
+//! token fetched with the right one.
 
 use rusqlite::{params, OptionalExtension};
 use serde_json::Value;
@@ -8,6 +12,7 @@ use super::mini::MiniApp;
 use super::{check_errcode, WeChat};
 use crate::db::Db;
 use crate::error::{ApiError, ApiResult};
+use crate::secrets::{Secrets, ACCESS_TOKEN};
 
 /// A Work WeChat corp and the app (agent) Leida speaks as.
 #[derive(Debug, Clone, Default)]
@@ -15,6 +20,29 @@ pub struct WorkCorp {
     pub corpid: String,
     pub secret: String,
     pub agentid: String,
+}
+
+impl WorkCorp {
+    /// The configured default corp (`work_wechat_*`).
+    pub fn configured(settings: &crate::config::Settings) -> WorkCorp {
+        WorkCorp {
+            corpid: settings.work_wechat_corpid.clone(),
+            secret: settings.work_wechat_secret.clone(),
+            agentid: settings.work_wechat_agentid.clone(),
+        }
+    }
+
+    fn cache_key(&self, secrets: &Secrets) -> String {
+        let secret = secrets.fingerprint(&[&self.corpid, &self.secret]);
+        format!("work:{}:{}:{secret}", self.corpid, self.agentid)
+    }
+}
+
+impl MiniApp {
+    fn cache_key(&self, secrets: &Secrets) -> String {
+        let secret = secrets.fingerprint(&[&self.appid, &self.secret]);
+        format!("mini:{}:{secret}", self.appid)
+    }
 }
 
 /// WeChat's answers meaning "this access token is no longer good".
@@ -30,7 +58,7 @@ impl WeChat {
         if app.offline() {
             return Err(ApiError::upstream("未配置小程序 appid, 无法调用微信接口"));
         }
-        self.cached_token(db, &format!("mini:{}", app.appid), || {
+        self.cached_token(db, &app.cache_key(db.secrets()), || {
             let url = format!("{}/cgi-bin/token", self.mini_base);
             self.get_json(
                 &url,
@@ -47,25 +75,23 @@ impl WeChat {
         if corp.corpid.is_empty() {
             return Err(ApiError::upstream("未配置企业微信, 无法调用企业微信接口"));
         }
-        self.cached_token(
-            db,
-            &format!("work:{}:{}", corp.corpid, corp.agentid),
-            || {
-                let url = format!("{}/cgi-bin/gettoken", self.work_base);
-                self.get_json(
-                    &url,
-                    &[("corpid", &corp.corpid), ("corpsecret", &corp.secret)],
-                )
-            },
-        )
+        self.cached_token(db, &corp.cache_key(db.secrets()), || {
+            let url = format!("{}/cgi-bin/gettoken", self.work_base);
+            self.get_json(
+                &url,
+                &[("corpid", &corp.corpid), ("corpsecret", &corp.secret)],
+            )
+        })
     }
 
-    /// Drops a token WeChat refused, so the next call fetches a new one.
-    pub fn forget_token(&self, db: &Db, key: &str) -> ApiResult<()> {
-        db.tx_blocking(|c| {
-            c.execute("DELETE FROM wechat_token WHERE key = ?1", [key])?;
-            Ok(())
-        })
+    /// Drops a mini-program token WeChat refused, so the next call fetches a new one.
+    pub fn forget_mini_token(&self, db: &Db, app: &MiniApp) -> ApiResult<()> {
+        forget(db, &app.cache_key(db.secrets()))
+    }
+
+    /// Drops a Work WeChat token WeChat refused.
+    pub fn forget_work_token(&self, db: &Db, corp: &WorkCorp) -> ApiResult<()> {
+        forget(db, &corp.cache_key(db.secrets()))
     }
 
     fn cached_token(
@@ -94,11 +120,12 @@ impl WeChat {
             .to_string();
         let lifetime = answer["expires_in"].as_i64().unwrap_or(7200);
         let expires_at = chrono::Utc::now().timestamp() + lifetime;
+        let sealed = db.secrets().seal(ACCESS_TOKEN, &token)?;
         db.tx_blocking(|c| {
             c.execute(
                 "INSERT INTO wechat_token (key, token, expires_at) VALUES (?1, ?2, ?3)
                  ON CONFLICT (key) DO UPDATE SET token = ?2, expires_at = ?3",
-                params![key, token, expires_at],
+                params![key, sealed, expires_at],
             )?;
             Ok(())
         })?;
@@ -106,14 +133,23 @@ impl WeChat {
     }
 }
 
+fn forget(db: &Db, key: &str) -> ApiResult<()> {
+    db.tx_blocking(|c| {
+        c.execute("DELETE FROM wechat_token WHERE key = ?1", [key])?;
+        Ok(())
+    })
+}
+
+/// The cached token, if fresh; one that does not open (another key) counts as none.
 fn stored(db: &Db, key: &str) -> ApiResult<Option<String>> {
     let fresh_after = chrono::Utc::now().timestamp() + MARGIN_SECS;
-    Ok(db
+    let sealed: Option<String> = db
         .reader()?
         .query_row(
             "SELECT token FROM wechat_token WHERE key = ?1 AND expires_at > ?2",
             params![key, fresh_after],
             |r| r.get(0),
         )
-        .optional()?)
+        .optional()?;
+    Ok(sealed.and_then(|s| db.secrets().open(ACCESS_TOKEN, &s).ok()))
 }

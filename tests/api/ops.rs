@@ -17,6 +17,7 @@ use leida::db::schema::VERSION;
 use leida::db::Db;
 use leida::ops::backup::{backup, restore};
 use leida::ops::credentials::{self, DUMMY_CODE};
+use leida::secrets::{MP_SECRET, WORK_SECRET};
 use leida::wechat::WeChat;
 
 const SCHEMA_V1: &str = include_str!("../../schema.sql");
@@ -122,7 +123,7 @@ fn restore_is_refused_while_a_server_holds_the_database() {
     backup(&live, &dest).unwrap();
     app.admin("later", "甲公司");
 
-    let err = restore(&live, &dest).unwrap_err();
+    let err = restore(&live, &dest, None).unwrap_err();
     assert!(err.contains("正被另一个 leida 进程使用"), "{err}");
     assert_eq!(usernames(&live), ["boss", "later"]);
     assert!(!Path::new(&format!("{}.before-restore", live.display())).exists());
@@ -148,7 +149,7 @@ fn restore_replaces_the_database_keeps_the_old_one_and_the_server_starts_on_it()
     let TestApp { client, dir } = app;
     drop(client); // the server stops and lets go of its lock
 
-    let done = restore(&live, &dest).expect("restore");
+    let done = restore(&live, &dest, None).expect("restore");
     assert_eq!(done.version, VERSION);
     let previous = done.previous.expect("old database kept");
     assert_eq!(usernames(&previous), ["boss", "later"]);
@@ -188,7 +189,7 @@ fn stopped_server() -> (tempfile::TempDir, PathBuf) {
 fn restore_refuses_missing_foreign_newer_and_damaged_files_and_changes_nothing() {
     let (dir, live) = stopped_server();
     let refuse = |file: &Path, why: &str| {
-        let err = restore(&live, file).unwrap_err();
+        let err = restore(&live, file, None).unwrap_err();
         assert!(err.contains(why), "{file:?}: {err}");
         assert_eq!(usernames(&live), ["boss"]);
     };
@@ -222,7 +223,7 @@ fn restore_refuses_missing_foreign_newer_and_damaged_files_and_changes_nothing()
         *b = 0x5a;
     }
     std::fs::write(&damaged, bytes).unwrap();
-    let err = restore(&live, &damaged).unwrap_err();
+    let err = restore(&live, &damaged, None).unwrap_err();
     assert!(
         err.contains("完整性检查") || err.contains("不是可用的 SQLite 数据库"),
         "{err}"
@@ -244,7 +245,7 @@ fn restore_is_refused_while_another_process_reads_the_database() {
         .unwrap();
     leida::cli::ensure_admin(&Connection::open(&live).unwrap(), "later", "x", None).unwrap();
 
-    let err = restore(&live, &dest).unwrap_err();
+    let err = restore(&live, &dest, None).unwrap_err();
     assert!(err.contains("仍被其他进程打开"), "{err}");
     drop(reader);
     assert_eq!(usernames(&live), ["boss", "later"]);
@@ -340,7 +341,6 @@ fn a_version_one_database_with_data_is_upgraded_without_loss() {
             "SELECT content FROM zl_chat WHERE user_id = 5",
             "你好, 还在吗",
         ),
-        ("SELECT token FROM wechat_token", "T"),
         ("SELECT last_error FROM outbox", "errcode 40001 invalid"),
         ("SELECT verdict FROM pay_notify", "已支付"),
         // The customer's notes: a copy for each company it is bound in, and nothing else.
@@ -352,6 +352,9 @@ fn a_version_one_database_with_data_is_upgraded_without_loss() {
     ] {
         assert_eq!(scalar::<String>(&path, sql), want, "{sql}");
     }
+    // A token cached in plain text under the old per-appid name is dropped (issue 14):
+    // the next call fetches one and caches it sealed.
+    assert_eq!(scalar::<i64>(&path, "SELECT COUNT(*) FROM wechat_token"), 0);
     // Opening again is a no-op, and the server works on the upgraded data.
     drop(Db::open(&path).expect("reopen"));
     assert_eq!(scalar::<i64>(&path, "PRAGMA user_version"), VERSION);
@@ -372,7 +375,7 @@ fn an_old_backup_is_restored_as_is_and_upgraded_by_the_next_start() {
     let (dir, live) = stopped_server();
     let old = dir.path().join("old.db");
     version_one_database(&old);
-    let done = restore(&live, &old).expect("restore old");
+    let done = restore(&live, &old, None).expect("restore old");
     assert_eq!(done.version, 1);
     assert_eq!(scalar::<i64>(&live, "PRAGMA user_version"), 1);
     drop(serve_at(dir.path()));
@@ -924,12 +927,23 @@ fn check_credentials_reports_right_configured_credentials_with_wechats_errcodes(
 fn check_credentials_uses_a_companys_own_and_explains_what_is_wrong() {
     let fake = fake_wechat();
     let (_dir, settings, db, wechat) = credentials_setup(&fake);
+    // Secrets stored sealed, as the credentials endpoint stores them (issue 14).
+    let seal = |column, plain| db.secrets().seal(column, plain).unwrap();
+    let (mistyped, wrong, s) = (
+        seal(MP_SECRET, "mistyped"),
+        seal(WORK_SECRET, "wrong"),
+        seal(MP_SECRET, "s"),
+    );
     db.tx_blocking(|c| {
-        c.execute_batch(
+        c.execute(
             "INSERT INTO zl_company (id, name, mp_appid, mp_secret, work_corp_id, work_secret, create_date)
-                 VALUES (4, '乙公司', 'wx-good', 'mistyped', 'corp-4', 'wrong', 'now');
-             INSERT INTO zl_company (id, name, mp_appid, create_date) VALUES (5, '丙公司', 'wx-typo', 'now');
-             UPDATE zl_company SET mp_secret = 's' WHERE id = 5;",
+                 VALUES (4, '乙公司', 'wx-good', ?1, 'corp-4', ?2, 'now')",
+            [mistyped, wrong],
+        )?;
+        c.execute(
+            "INSERT INTO zl_company (id, name, mp_appid, mp_secret, create_date)
+                 VALUES (5, '丙公司', 'wx-typo', ?1, 'now')",
+            [s],
         )?;
         Ok(())
     })

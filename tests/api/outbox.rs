@@ -4,13 +4,14 @@
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
-use leida::outbox::{enqueue, Message};
+use leida::outbox::{enqueue, Account, Message};
 use serde_json::json;
 
 use crate::common::{wait_for, FakeServer, TestApp};
 
 fn template(touser: &str) -> Message {
     Message::MiniTemplate {
+        account: Account::Config,
         appid: "wx-app".into(),
         body: json!({"touser": touser, "template_id": "T1", "form_id": "F1", "data": {}}),
     }
@@ -25,6 +26,7 @@ fn app_with(fake: &FakeServer) -> TestApp {
             .merge(("wechat_secret", "app-secret"))
             .merge(("work_wechat_corpid", "corp1"))
             .merge(("work_wechat_secret", "corp-secret"))
+            .merge(("work_wechat_agentid", "1000002"))
     })
 }
 
@@ -133,6 +135,7 @@ fn work_wechat_pushes_to_one_member_are_coalesced() {
     conn.execute_batch("BEGIN").unwrap();
     for n in 1..=3 {
         let push = Message::WorkText {
+            account: Account::Config,
             corpid: "corp1".into(),
             agentid: "1000002".into(),
             touser: "zhangsan".into(),
@@ -159,6 +162,7 @@ fn a_push_without_work_wechat_configured_is_given_up_without_a_call() {
     let fake = FakeServer::start(|_| (200, json!({"errcode": 0}).to_string()));
     let app = TestApp::new();
     let push = Message::WorkText {
+        account: Account::Config,
         corpid: String::new(),
         agentid: String::new(),
         touser: "zhangsan".into(),

@@ -3,6 +3,8 @@
 
 use serde_json::json;
 
+use leida::secrets::MP_SECRET;
+
 use crate::common::TestApp;
 use crate::zhuge_product::salesperson;
 
@@ -33,7 +35,10 @@ fn credentials_are_set_by_the_permission_and_secrets_never_shown() {
             Ok((r.get(0)?, r.get(1)?))
         })
         .unwrap();
-    assert_eq!(stored, ("wx-own".to_string(), "s3cret".to_string()));
+    assert_eq!(stored.0, "wx-own");
+    // Stored sealed (issue 14), opening to what was sent.
+    let opened = app.secrets().open(MP_SECRET, &stored.1).unwrap();
+    assert_eq!(opened, "s3cret");
 
     let bad = app.post_form(
         &boss.uri("/zhugeleida/qiyeweixin/company/credentials", ""),

@@ -3,6 +3,7 @@
 
 use std::collections::BTreeMap;
 
+use leida::secrets::PAY_KEY;
 use leida::wechat::pay;
 use serde_json::{json, Value};
 
@@ -286,10 +287,11 @@ fn merchant_settings_are_checked_and_the_key_never_shown() {
             |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
         )
         .unwrap();
+    let key = s.app.secrets().open(PAY_KEY, &row.2).unwrap();
     assert_eq!(
-        row,
+        (row.0, row.1, key),
         ("新名字".into(), "1900000109".into(), SHOP_KEY.into()),
-        "omitted fields are kept"
+        "omitted fields are kept (the key sealed, issue 14)"
     );
     assert_eq!(
         s.manage(

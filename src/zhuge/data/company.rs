@@ -1,4 +1,4 @@
-//! Companies, their roles, and the credentials they carry.
+//! Companies and their roles (their WeChat credentials: `wechat::apps`).
 
 use rusqlite::{params, Connection};
 use serde_json::{json, Value};
@@ -7,7 +7,6 @@ use crate::clock;
 use crate::db::{OnUnique, OptionalExtension};
 use crate::error::{ApiError, ApiResult, Code};
 use crate::web::params::Page;
-use crate::wechat::token::WorkCorp;
 
 /// The role `leida admin` gives: every permission of the menu.
 pub const ADMIN_ROLE: &str = "管理员";
@@ -53,16 +52,6 @@ pub fn ensure_admin_role(c: &Connection, company_id: i64) -> ApiResult<i64> {
         params![role_id, company_id],
     )?;
     Ok(role_id)
-}
-
-/// The mini-program credentials a company set, if any: `(appid, secret)`.
-pub fn mini_app(c: &Connection, company_id: i64) -> ApiResult<Option<(String, String)>> {
-    Ok(c.query_row(
-        "SELECT mp_appid, mp_secret FROM zl_company WHERE id = ?1 AND mp_appid != ''",
-        [company_id],
-        |r| Ok((r.get(0)?, r.get(1)?)),
-    )
-    .optional()?)
 }
 
 /// 302 when `found` (the company that owns a row) is `None`, 403 when it is not `company_id`.
@@ -199,22 +188,6 @@ pub fn delete(c: &Connection, id: i64) -> ApiResult<()> {
         "该公司仍有关联数据(订单或下属公司),请先处理",
     )?;
     Ok(())
-}
-
-/// The Work WeChat corp a company set (`corpid` empty when it set none).
-pub fn work_corp(c: &Connection, company_id: i64) -> ApiResult<Option<WorkCorp>> {
-    Ok(c.query_row(
-        "SELECT work_corp_id, work_secret, work_agent_id FROM zl_company WHERE id = ?1",
-        [company_id],
-        |r| {
-            Ok(WorkCorp {
-                corpid: r.get(0)?,
-                secret: r.get(1)?,
-                agentid: r.get(2)?,
-            })
-        },
-    )
-    .optional()?)
 }
 
 /// The stored `website_content` as an object with both picture lists (seed 001 `website`).

@@ -8,7 +8,7 @@ use crate::clock;
 use crate::config::Settings;
 use crate::db::OptionalExtension;
 use crate::error::ApiResult;
-use crate::outbox::{enqueue, Message};
+use crate::outbox::{enqueue, Account, Message};
 use crate::zhuge::data::employee::CARD_NAME;
 
 /// WeChat drops a formId after 7 days.
@@ -22,16 +22,19 @@ pub fn push_to_salesperson(
     user_id: i64,
     text: impl FnOnce() -> ApiResult<String>,
 ) -> ApiResult<()> {
-    let target: Option<(String, String, String)> = c
+    let target: Option<(i64, String, String, String)> = c
         .prepare_cached(
-            "SELECT e.userid, co.work_corp_id, co.work_agent_id
+            "SELECT co.id, e.userid, co.work_corp_id, co.work_agent_id
              FROM zl_employee e JOIN zl_company co ON co.id = e.company_id
              WHERE e.id = ?1 AND e.userid != ''",
         )?
-        .query_row([user_id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .query_row([user_id], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+        })
         .optional()?;
-    if let Some((touser, corpid, agentid)) = target {
+    if let Some((company_id, touser, corpid, agentid)) = target {
         let push = Message::WorkText {
+            account: Account::Company(company_id),
             corpid,
             agentid,
             touser,
@@ -78,6 +81,7 @@ pub fn chat_notice(
         enqueue(
             c,
             &Message::MiniSubscribe {
+                account: Account::Company(target.company_id),
                 appid: target.appid,
                 body,
             },
@@ -103,6 +107,7 @@ pub fn chat_notice(
     enqueue(
         c,
         &Message::MiniTemplate {
+            account: Account::Company(target.company_id),
             appid: target.appid,
             body,
         },
@@ -111,6 +116,7 @@ pub fn chat_notice(
 }
 
 struct NoticeTarget {
+    company_id: i64,
     appid: String,
     template: String,
     subscribe_template: String,
@@ -126,17 +132,24 @@ fn notice_target(
     customer_id: i64,
 ) -> ApiResult<Option<NoticeTarget>> {
     let sql = format!(
-        "SELECT co.mp_appid, co.mp_template_id, co.mp_subscribe_template_id, cu.openid, {CARD_NAME}
+        "SELECT co.id, co.mp_appid, co.mp_template_id, co.mp_subscribe_template_id, cu.openid, {CARD_NAME}
          FROM zl_employee e JOIN zl_company co ON co.id = e.company_id, zl_customer cu
          WHERE e.id = ?1 AND cu.id = ?2"
     );
-    let row: Option<(String, String, String, String, String)> = c
+    let row: Option<(i64, String, String, String, String, String)> = c
         .prepare_cached(&sql)?
         .query_row(params![user_id, customer_id], |r| {
-            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+            Ok((
+                r.get(0)?,
+                r.get(1)?,
+                r.get(2)?,
+                r.get(3)?,
+                r.get(4)?,
+                r.get(5)?,
+            ))
         })
         .optional()?;
-    let Some((appid, template, subscribe_template, openid, sender)) = row else {
+    let Some((company_id, appid, template, subscribe_template, openid, sender)) = row else {
         return Ok(None);
     };
     let (appid, template) = if appid.is_empty() {
@@ -154,6 +167,7 @@ fn notice_target(
         return Ok(None);
     }
     Ok(Some(NoticeTarget {
+        company_id,
         appid,
         template,
         subscribe_template,

@@ -271,7 +271,8 @@ pub fn goods_list(
 
 // ---- settings ----
 
-/// The shop name and WeChat Pay merchant of a company: `(name, mch_id, key)`.
+/// The shop name and WeChat Pay merchant of a company: `(name, mch_id, sealed key)`; the
+/// key opens with `secrets::PAY_KEY` where a payment needs it.
 pub fn settings(c: &Connection, company_id: i64) -> ApiResult<Option<(String, String, String)>> {
     Ok(c
         .query_row(
@@ -282,7 +283,7 @@ pub fn settings(c: &Connection, company_id: i64) -> ApiResult<Option<(String, St
         .optional()?)
 }
 
-/// Creates or changes the settings; returns whether they were created.
+/// Creates or changes the settings (`key` sealed); returns whether they were created.
 pub fn save_settings(
     c: &Connection,
     company_id: i64,

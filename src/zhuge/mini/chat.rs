@@ -12,10 +12,11 @@ use crate::web::blocking;
 use crate::web::envelope::{ok, Reply};
 use crate::web::params::Params;
 use crate::web::signed::Customer;
+use crate::wechat::apps::mini_app_of;
 use crate::wechat::mini::MiniApp;
 use crate::wechat::{crypto, WeChat};
 use crate::zhuge::data::chat::{self, Reader, FROM_CUSTOMER};
-use crate::zhuge::data::{company, employee, notice, relation};
+use crate::zhuge::data::{employee, notice, relation};
 
 pub fn routes() -> Vec<Route> {
     routes![history, send_msg, getmsg, query_num, encrypted_phone_number]
@@ -117,18 +118,15 @@ async fn encrypted_phone_number(
         Some(_) => None,
         None => Some((p.text("encryptedData")?, p.text("iv")?)),
     };
-    let default = MiniApp {
-        appid: settings.wechat_appid.clone(),
-        secret: settings.wechat_secret.clone(),
-    };
+    let configured = MiniApp::configured(settings);
+    let secrets = db.secrets().clone();
     let (app, session_key) = db
         .run(move |c| {
             require_bound(c, uid, me.id)?;
             let (company_id, _) =
                 employee::company_and_name(c, uid)?.ok_or_else(|| ApiError::not_found("用户"))?;
-            let app = company::mini_app(c, company_id)?
-                .map(|(appid, secret)| MiniApp { appid, secret })
-                .unwrap_or(default);
+            let (app, _) = mini_app_of(c, &secrets, configured, company_id)?
+                .ok_or_else(|| ApiError::not_found("公司"))?;
             Ok((app, session_key(c, me.id)?))
         })
         .await?;

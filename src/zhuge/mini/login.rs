@@ -10,9 +10,10 @@ use crate::web::blocking;
 use crate::web::envelope::{ok, Reply};
 use crate::web::params::Params;
 use crate::web::signed::Customer;
+use crate::wechat::apps::mini_app_of;
 use crate::wechat::mini::MiniApp;
 use crate::wechat::WeChat;
-use crate::zhuge::data::{company, customer, employee, relation};
+use crate::zhuge::data::{customer, employee, relation};
 
 pub fn routes() -> Vec<Route> {
     routes![login, binding, send_user_info, send_form_id]
@@ -53,22 +54,16 @@ async fn login(
 
 /// The credentials a login code belongs to: the company's own app, else the config's.
 async fn mini_app(db: &Db, settings: &Settings, company_id: Option<i64>) -> ApiResult<MiniApp> {
-    let default = MiniApp {
-        appid: settings.wechat_appid.clone(),
-        secret: settings.wechat_secret.clone(),
-    };
+    let configured = MiniApp::configured(settings);
     let Some(company_id) = company_id else {
-        return Ok(default);
+        return Ok(configured);
     };
-    let own = db
-        .run(move |c| {
-            company::name(c, company_id)?.ok_or_else(|| ApiError::not_found("公司"))?;
-            company::mini_app(c, company_id)
-        })
-        .await?;
-    Ok(own
-        .map(|(appid, secret)| MiniApp { appid, secret })
-        .unwrap_or(default))
+    let secrets = db.secrets().clone();
+    let (app, _) = db
+        .run(move |c| mini_app_of(c, &secrets, configured, company_id))
+        .await?
+        .ok_or_else(|| ApiError::not_found("公司"))?;
+    Ok(app)
 }
 
 #[get("/login/binding")]

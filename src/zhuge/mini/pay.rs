@@ -11,6 +11,7 @@ use serde_json::{json, Value};
 use crate::config::Settings;
 use crate::db::Db;
 use crate::error::{ApiError, ApiResult};
+use crate::secrets::{Secrets, PAY_KEY};
 use crate::web::blocking;
 use crate::web::envelope::{ok, Reply};
 use crate::web::params::Params;
@@ -37,6 +38,7 @@ struct Checkout {
 
 fn checkout(
     c: &Connection,
+    secrets: &Secrets,
     settings: &Settings,
     me: &Customer,
     goods_id: i64,
@@ -58,6 +60,7 @@ fn checkout(
         .optional()?
         .ok_or_else(|| ApiError::forbidden("只能购买已绑定名片的公司的商品"))?;
     let (_, mch_id, key) = shop::settings(c, company_id)?.unwrap_or_default();
+    let key = secrets.open(PAY_KEY, &key)?;
     if mch_id.is_empty() || key.is_empty() {
         return Err(ApiError::invalid("goodsId", "该商城尚未配置微信支付商户号"));
     }
@@ -125,9 +128,9 @@ async fn yu_zhi_fu(
     if !(1..=99).contains(&count) {
         return Err(ApiError::invalid("goodsNum", "须在 1 到 99 之间"));
     }
-    let config = settings.inner().clone();
+    let (config, secrets) = (settings.inner().clone(), db.secrets().clone());
     let sale = db
-        .run(move |c| checkout(c, &config, &me, goods_id, count))
+        .run(move |c| checkout(c, &secrets, &config, &me, goods_id, count))
         .await?;
     let notify_url = format!(
         "{}/zhugeleida/xiaochengxu/payback",
@@ -206,9 +209,10 @@ async fn payback(body: pay::NotifyBody, db: &State<Db>) -> (ContentType, String)
         Ok(body) => body,
         Err(why) => return (ContentType::XML, pay::reply(false, why)),
     };
+    let secrets = db.secrets().clone();
     let outcome = db
         .tx(move |tx| {
-            let (accepted, verdict) = judge(tx, &body)?;
+            let (accepted, verdict) = judge(tx, &secrets, &body)?;
             pay::record_notify(tx, "zhuge", &body, &verdict)?;
             Ok((accepted, verdict))
         })
@@ -225,7 +229,7 @@ async fn payback(body: pay::NotifyBody, db: &State<Db>) -> (ContentType, String)
 }
 
 /// Whether WeChat should hear SUCCESS, and the verdict stored with the notify.
-fn judge(c: &Connection, body: &str) -> ApiResult<(bool, String)> {
+fn judge(c: &Connection, secrets: &Secrets, body: &str) -> ApiResult<(bool, String)> {
     let fields = match pay::from_xml(body) {
         Ok(fields) => fields,
         Err(why) => return Ok((false, format!("拒绝: {why}"))),
@@ -235,6 +239,7 @@ fn judge(c: &Connection, body: &str) -> ApiResult<(bool, String)> {
         return Ok((false, "拒绝: 订单不存在".into()));
     };
     let (_, _, key) = shop::settings(c, order.company_id)?.unwrap_or_default();
+    let key = secrets.open(PAY_KEY, &key)?;
     if key.is_empty() || !pay::verify(&fields, &key) {
         return Ok((false, "拒绝: 签名无效".into()));
     }

@@ -8,6 +8,7 @@ use serde_json::{json, Value};
 
 use crate::db::Db;
 use crate::error::{ApiError, ApiResult, Code};
+use crate::secrets::PAY_KEY;
 use crate::web::envelope::{ok, Reply};
 use crate::web::params::Params;
 use crate::web::signed::{Employee, Signer};
@@ -298,6 +299,7 @@ async fn settings_save(who: Signer, p: Params, db: &State<Db>) -> Reply {
             ));
         }
     }
+    let key = key.map(|k| db.secrets().seal(PAY_KEY, &k)).transpose()?;
     let created = db
         .tx(move |tx| {
             access::require(tx, &me, "shop")?;

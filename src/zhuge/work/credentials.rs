@@ -1,6 +1,6 @@
 //! The company's own WeChat credentials (mini-program, templates, Work WeChat), for a role
-//! holding `company`. They win over the config defaults (SPEC §3). Secrets are write-only:
-//! the answer says whether one is set, never what it is.
+//! holding `company`. They win over the config defaults (SPEC §3). Secrets are write-only
+//! and stored sealed: the answer says whether one is set, never what it is.
 
 use rocket::{get, post, routes, Route, State};
 use rusqlite::{params, Connection};
@@ -8,6 +8,7 @@ use serde_json::{json, Value};
 
 use crate::db::Db;
 use crate::error::{ApiError, ApiResult};
+use crate::secrets::{Secrets, MP_SECRET, WORK_SECRET};
 use crate::web::envelope::{ok, Reply};
 use crate::web::params::Params;
 use crate::web::signed::Employee;
@@ -60,9 +61,10 @@ async fn show(me: Employee, db: &State<Db>) -> Reply {
     ok("查询成功", shown)
 }
 
-/// Each field sent is set (empty clears it); fields not sent keep their value.
-#[post("/company/credentials", data = "<p>")]
-async fn save(me: Employee, p: Params, db: &State<Db>) -> Reply {
+/// The fields sent, checked; fields not sent keep their value.
+type Changes = Vec<(&'static str, String)>;
+
+fn changes(p: &Params) -> ApiResult<Changes> {
     let mut changes = Vec::new();
     for field in FIELDS {
         if let Some(value) = p.str(field) {
@@ -80,16 +82,34 @@ async fn save(me: Employee, p: Params, db: &State<Db>) -> Reply {
     if changes.is_empty() {
         return Err(ApiError::missing(FIELDS[0]));
     }
+    Ok(changes)
+}
+
+/// Each field sent is set; fields not sent keep their value.
+#[post("/company/credentials", data = "<p>")]
+async fn save(me: Employee, p: Params, db: &State<Db>) -> Reply {
+    let changes = changes(&p)?;
+    let secrets = db.secrets().clone();
     let shown = db
         .tx(move |tx| {
             require(tx, &me, "company")?;
-            for (field, value) in &changes {
-                // `field` comes from FIELDS, never from the request.
-                let sql = format!("UPDATE zl_company SET {field} = ?2 WHERE id = ?1");
-                tx.execute(&sql, params![me.company_id, value])?;
-            }
+            write(tx, &secrets, me.company_id, &changes)?;
             current(tx, me.company_id)
         })
         .await?;
     ok("保存成功", shown)
+}
+
+fn write(tx: &Connection, secrets: &Secrets, company_id: i64, changes: &Changes) -> ApiResult<()> {
+    for (field, value) in changes {
+        let value = match *field {
+            "mp_secret" => secrets.seal(MP_SECRET, value)?,
+            "work_secret" => secrets.seal(WORK_SECRET, value)?,
+            _ => value.clone(),
+        };
+        // `field` comes from FIELDS, never from the request.
+        let sql = format!("UPDATE zl_company SET {field} = ?2 WHERE id = ?1");
+        tx.execute(&sql, params![company_id, value])?;
+    }
+    Ok(())
 }

@@ -10,9 +10,10 @@ use crate::error::{ApiError, ApiResult, Code};
 use crate::web::blocking;
 use crate::web::envelope::{ok, Reply};
 use crate::web::params::Params;
+use crate::wechat::apps::work_corp_of;
 use crate::wechat::token::{token_expired, WorkCorp};
 use crate::wechat::{check_errcode, WeChat};
-use crate::zhuge::data::{company, employee};
+use crate::zhuge::data::employee;
 use crate::zhuge::work::form::path_id;
 
 pub fn routes() -> Vec<Route> {
@@ -29,8 +30,16 @@ async fn sign_in(
 ) -> Reply {
     let company_id = path_id(company_id)?;
     let code = p.text("code")?;
-    let stored = db.run(move |c| company::work_corp(c, company_id)).await?;
-    let corp = corp_or_default(stored.ok_or_else(|| ApiError::not_found("公司"))?, settings)?;
+    let (configured, secrets) = (WorkCorp::configured(settings), db.secrets().clone());
+    let (corp, _) = db
+        .run(move |c| work_corp_of(c, &secrets, configured, company_id))
+        .await?
+        .ok_or_else(|| ApiError::not_found("公司"))?;
+    if corp.corpid.is_empty() || corp.secret.is_empty() {
+        return Err(ApiError::forbidden(
+            "该公司未配置企业微信, 请使用账号密码登录",
+        ));
+    }
     let (wechat, pool) = (wechat.inner().clone(), db.inner().clone());
     let userid = blocking(move || member_of(&wechat, &pool, &corp, &code)).await?;
     let account = db
@@ -43,25 +52,6 @@ async fn sign_in(
     ok("登录成功", account.sign_in_data())
 }
 
-/// The company's own Work WeChat app, else the configured default; neither is 403.
-fn corp_or_default(stored: WorkCorp, settings: &Settings) -> ApiResult<WorkCorp> {
-    let corp = if stored.corpid.is_empty() {
-        WorkCorp {
-            corpid: settings.work_wechat_corpid.clone(),
-            secret: settings.work_wechat_secret.clone(),
-            agentid: settings.work_wechat_agentid.clone(),
-        }
-    } else {
-        stored
-    };
-    if corp.corpid.is_empty() || corp.secret.is_empty() {
-        return Err(ApiError::forbidden(
-            "该公司未配置企业微信, 请使用账号密码登录",
-        ));
-    }
-    Ok(corp)
-}
-
 /// The Work WeChat `UserId` behind `code`; a refused access token is renewed once.
 fn member_of(wechat: &WeChat, db: &Db, corp: &WorkCorp, code: &str) -> ApiResult<String> {
     let url = format!("{}/cgi-bin/user/getuserinfo", wechat.work_base);
@@ -71,7 +61,7 @@ fn member_of(wechat: &WeChat, db: &Db, corp: &WorkCorp, code: &str) -> ApiResult
         match check_errcode(&answer) {
             Ok(()) => return user_id(&answer),
             Err((errcode, _)) if token_expired(errcode) && !retry => {
-                wechat.forget_token(db, &format!("work:{}:{}", corp.corpid, corp.agentid))?;
+                wechat.forget_work_token(db, corp)?;
             }
             Err((errcode, msg)) => {
                 return Err(ApiError::new(

@@ -42,6 +42,12 @@ impl TestApp {
         Connection::open(self.dir.path().join("db").join("leida.db")).expect("open db")
     }
 
+    /// The server's key, to seal values a test stores directly and to open stored ones.
+    pub fn secrets(&self) -> leida::secrets::Secrets {
+        let db = self.client.rocket().state::<leida::db::Db>().expect("db");
+        db.secrets().clone()
+    }
+
     pub fn count(&self, sql: &str) -> i64 {
         self.db()
             .query_row(sql, [], |r| r.get(0))

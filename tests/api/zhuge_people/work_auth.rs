@@ -3,6 +3,7 @@
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
+use leida::secrets::WORK_SECRET;
 use serde_json::json;
 
 use super::{add_role, add_user, company_of, get, post};
@@ -80,12 +81,14 @@ fn scene(defaults: bool) -> Scene {
     }
 }
 
+/// Stored as the credentials endpoint stores it: the secret sealed (issue 14).
 fn corp(s: &Scene) {
+    let secret = s.app.secrets().seal(WORK_SECRET, "s3cret").unwrap();
     s.app
         .db()
         .execute(
-            "UPDATE zl_company SET work_corp_id = 'corp1', work_secret = 's3cret', work_agent_id = '1000002'",
-            [],
+            "UPDATE zl_company SET work_corp_id = 'corp1', work_secret = ?1, work_agent_id = '1000002'",
+            [secret],
         )
         .unwrap();
 }
@@ -248,11 +251,12 @@ fn a_userid_of_another_company_does_not_sign_in_here() {
     corp(&s);
     let other = s.app.admin("other", "别的公司");
     let other_company = company_of(&s.app, other.user_id);
+    let secret = s.app.secrets().seal(WORK_SECRET, "s3cret").unwrap();
     s.app
         .db()
         .execute(
-            "UPDATE zl_company SET work_corp_id = 'corp1', work_secret = 's3cret' WHERE id = ?1",
-            [other_company],
+            "UPDATE zl_company SET work_corp_id = 'corp1', work_secret = ?2 WHERE id = ?1",
+            rusqlite::params![other_company, secret],
         )
         .unwrap();
     let json = s.app.get(&format!(
