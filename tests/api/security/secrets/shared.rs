@@ -99,6 +99,55 @@ fn finished(app: &TestApp) -> bool {
 }
 
 #[test]
+fn a_used_or_configured_id_is_saved_only_with_a_secret_wechat_accepts() {
+    let fake = fake_wechat();
+    let app = app_with(&fake);
+    let a = app.admin("a", "甲公司");
+    let b = app.admin("b", "乙公司");
+    let first = save(
+        &app,
+        &a,
+        "work_corp_id=corp-A&work_secret=secret-A&mp_appid=wx-A&mp_secret=mini-A",
+    );
+    assert_eq!(first["code"], 200, "an unused id needs no call: {first}");
+    assert!(fake.requests().is_empty());
+
+    for body in [
+        "work_corp_id=corp-A&work_secret=bogus",
+        "work_corp_id=corp-A",
+        "work_corp_id=corp-config&work_secret=bogus",
+        "mp_appid=wx-A&mp_secret=bogus",
+        "mp_appid=wx-config&mp_secret=bogus",
+    ] {
+        let refused = save(&app, &b, body);
+        assert_eq!(refused["code"], 303, "{body}: {refused}");
+    }
+    let b_row: String = app
+        .db()
+        .query_row(
+            "SELECT work_corp_id || mp_appid || work_secret || mp_secret FROM zl_company WHERE id = ?1",
+            [company_of(&app, &b)],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(b_row, "", "nothing of a refused save is kept");
+
+    let proven = save(
+        &app,
+        &b,
+        "work_corp_id=corp-A&work_secret=secret-A&work_agent_id=1000002",
+    );
+    assert_eq!(proven["code"], 200, "{proven}");
+    let proven = save(&app, &b, "mp_appid=wx-config&mp_secret=mini-config");
+    assert_eq!(proven["code"], 200, "{proven}");
+    let refused = save(&app, &b, "work_secret=bogus");
+    assert_eq!(
+        refused["code"], 303,
+        "a new secret for a contested id is checked too"
+    );
+}
+
+#[test]
 fn company_b_never_sends_with_company_a_secret_or_token() {
     let fake = fake_wechat();
     let app = app_with(&fake);
