@@ -17,7 +17,7 @@ use super::{op, Op};
 pub const ROUTES: &[Op] = &[
     // The server itself
     op("GET", "/healthz", Server, Public, "数据库可用时 200, 否则 503", ""),
-    op("GET", "/statics/<path..>", Server, Public, "上传的图片和二维码 (data_dir 下的文件)", ""),
+    op("GET", "/statics/<path..>", Server, Public, "上传的图片、二维码和海报 (data_dir 下 uploads/ qr/ posters/ 中的文件), 及内置资源", ""),
     op("GET", "/openapi.json", Server, Public, "本文档 (OpenAPI 3)", ""),
     op("GET", "/docs", Server, Public, "接口文档页面", ""),
     op("GET", "/docs/docs.js", Server, Public, "接口文档页面的脚本", ""),
@@ -141,7 +141,7 @@ pub const ROUTES: &[Op] = &[
     op("POST", "/zhugeleida/qiyeweixin/company/add/0", Zhuge, Employee, "新增公司", "name!=模糊公司 area address"),
     op("POST", "/zhugeleida/qiyeweixin/company/update/<id>", Zhuge, Employee, "修改公司", "name area address"),
     op("GET", "/zhugeleida/qiyeweixin/company/credentials", Zhuge, Employee, "本公司的微信凭据 (密钥只显示是否已设置)", ""),
-    op("POST", "/zhugeleida/qiyeweixin/company/credentials", Zhuge, Employee, "设置本公司的微信凭据", "mp_appid mp_secret mp_template_id mp_subscribe_template_id work_corp_id work_secret work_agent_id"),
+    op("POST", "/zhugeleida/qiyeweixin/company/credentials", Zhuge, Employee, "设置本公司的微信凭据 (他人已用的 appid/corpid 须附微信认可的 secret)", "mp_appid mp_secret mp_template_id mp_subscribe_template_id work_corp_id work_secret work_agent_id"),
     op("POST", "/zhugeleida/qiyeweixin/company/delete/<id>", Zhuge, Employee, "删除公司", ""),
 
     // Design-firm demand forms (seed 000): the caller is the `openid` parameter
