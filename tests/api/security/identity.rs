@@ -1,1 +1,3 @@
 //! Security regressions: who may claim, grant and keep which identity.
+
+mod ids;
