@@ -26,7 +26,15 @@ fn user(app: &TestApp, code: &str, phone: &str) -> String {
     openid
 }
 
-/// A firm: a manager (first to register), a customer service, a designer and two customers.
+/// A user bound to `phone` whom the operator made manager (`leida promote`).
+fn manager(app: &TestApp, code: &str, phone: &str) -> String {
+    let openid = user(app, code, phone);
+    app.promote("design", &openid, "manager");
+    openid
+}
+
+/// A firm: a manager (promoted by the operator), a customer service, a designer and two
+/// customers.
 struct Firm {
     manager: String,
     service: String,
@@ -37,7 +45,7 @@ struct Firm {
 }
 
 fn firm(app: &TestApp) -> Firm {
-    let manager = user(app, "m", "13900000000");
+    let manager = manager(app, "m", "13900000000");
     for (phone, level) in [("13900000003", 3), ("13900000002", 2)] {
         let json = app.post_form(
             "/small/addEmploye",
@@ -132,9 +140,15 @@ fn get_user_info_requires_code_and_iv() {
 }
 
 #[test]
-fn the_first_phone_binds_as_manager_then_customers_and_rostered_staff() {
+fn phones_bind_as_customers_the_operator_grants_the_manager_who_adds_staff() {
     let app = TestApp::new();
     let manager = user(&app, "m", "13900000000");
+    let level = app.post_form("/small/getUserLevel", &format!("openid={manager}"));
+    assert_eq!(
+        level["data"]["level"], 1,
+        "nobody is manager by arriving first: {level}"
+    );
+    app.promote("design", &manager, "manager");
     let level = app.post_form("/small/getUserLevel", &format!("openid={manager}"));
     assert_eq!(level["data"]["level"], 4, "{level}");
     let customer = user(&app, "c", "13800000001");

@@ -102,14 +102,10 @@ pub fn save_profile(c: &Connection, id: i64, info: &Value) -> ApiResult<()> {
 }
 
 /// Binds a phone: a phone on the staff roster binds as that employee, any other as a
-/// customer; the very first phone bound on a fresh install binds as the manager, so a firm
-/// can start without any command line (the owner registers first).
+/// customer. Nobody becomes staff by arriving first: the operator grants the first manager
+/// (`leida promote design OPENID manager`).
 pub fn bind_phone(c: &Connection, user: &User, phone: &str) -> ApiResult<i64> {
-    let level = match roster_level(c, phone)? {
-        Some(level) => level,
-        None if !has_manager(c)? => MANAGER,
-        None => CUSTOMER,
-    };
+    let level = roster_level(c, phone)?.unwrap_or(CUSTOMER);
     c.execute(
         "UPDATE sm_user SET phone = ?2, level = ?3 WHERE id = ?1",
         params![user.id, phone, level],
@@ -127,13 +123,25 @@ fn roster_level(c: &Connection, phone: &str) -> ApiResult<Option<i64>> {
     .optional()?)
 }
 
-fn has_manager(c: &Connection) -> ApiResult<bool> {
-    Ok(c.query_row(
-        "SELECT EXISTS (SELECT 1 FROM sm_user WHERE level = ?1)
-             OR EXISTS (SELECT 1 FROM sm_employee WHERE level = ?1)",
-        [MANAGER],
-        |r| r.get(0),
-    )?)
+/// The level named by `leida promote design` (`customer`, `designer`, `service`, `manager`).
+pub fn parse_level(name: &str) -> Option<i64> {
+    match name {
+        "customer" => Some(CUSTOMER),
+        "designer" => Some(DESIGNER),
+        "service" => Some(SERVICE),
+        "manager" => Some(MANAGER),
+        _ => None,
+    }
+}
+
+/// The operator sets a user's level (`leida promote`); returns the user as it was before.
+pub fn set_level(c: &Connection, openid: &str, level: i64) -> ApiResult<User> {
+    let before = caller(c, openid)?;
+    c.execute(
+        "UPDATE sm_user SET level = ?2 WHERE id = ?1",
+        params![before.id, level],
+    )?;
+    Ok(before)
 }
 
 /// Who may add whom: a manager adds designers, customer service and managers; customer

@@ -23,7 +23,6 @@ pub fn routes() -> Vec<Route> {
     routes![list, add, update, delete_get, delete_post]
 }
 
-const MIN_PASSWORD: usize = 6;
 /// Search terms longer than any name are refused (SQLite refuses LIKE patterns over 50 000 bytes).
 const SEARCH_MAX: usize = 64;
 
@@ -68,8 +67,11 @@ async fn hashed(p: &Params) -> ApiResult<Option<String>> {
     let Some(pw) = p.opt_text("password") else {
         return Ok(None);
     };
-    if pw.chars().count() < MIN_PASSWORD {
-        return Err(ApiError::invalid("password", "至少 6 位"));
+    if pw.chars().count() < password::MIN_LEN {
+        return Err(ApiError::invalid(
+            "password",
+            &format!("至少 {} 位", password::MIN_LEN),
+        ));
     }
     Ok(Some(blocking(move || password::hash(&pw)).await?))
 }

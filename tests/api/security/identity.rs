@@ -1,3 +1,4 @@
 //! Security regressions: who may claim, grant and keep which identity.
 
+mod bootstrap;
 mod ids;
