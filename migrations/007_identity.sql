@@ -8,6 +8,11 @@
 -- AUTOINCREMENT, so each is rebuilt the documented way (create, copy, drop, rename,
 -- re-index) while src/db/schema.rs keeps foreign keys off and checks them afterwards.
 -- Copying the rows with their ids sets sqlite_sequence to the largest id in use.
+--
+-- A design user's phone counts for the staff roster only once WeChat proved it is theirs
+-- (`phone_verified`); a typed phone is contact data, and only proven phones are unique.
+-- Phones stored before this version were all typed, so none counts as proven (the levels
+-- already held stay).
 
 ------------------------------------------------------------------------------------------
 -- zl_employee
@@ -87,23 +92,26 @@ DROP TABLE zl_customer;
 ALTER TABLE zl_customer_new RENAME TO zl_customer;
 
 ------------------------------------------------------------------------------------------
--- sm_user (design app)
+-- sm_user (design app): `phone_verified`, and uniqueness for proven phones only
 ------------------------------------------------------------------------------------------
 
 CREATE TABLE sm_user_new (
-    id           INTEGER PRIMARY KEY AUTOINCREMENT,
-    openid       TEXT NOT NULL UNIQUE,
-    session_key  TEXT NOT NULL DEFAULT '',
-    nickname     TEXT NOT NULL DEFAULT '',
-    avatar       TEXT NOT NULL DEFAULT '',
-    phone        TEXT UNIQUE,                -- NULL until `register`
-    level        INTEGER NOT NULL DEFAULT 0 CHECK (level BETWEEN 0 AND 4),
-    create_date  TEXT NOT NULL
+    id              INTEGER PRIMARY KEY AUTOINCREMENT,
+    openid          TEXT NOT NULL UNIQUE,
+    session_key     TEXT NOT NULL DEFAULT '',
+    nickname        TEXT NOT NULL DEFAULT '',
+    avatar          TEXT NOT NULL DEFAULT '',
+    phone           TEXT,                              -- NULL until `register`
+    phone_verified  INTEGER NOT NULL DEFAULT 0,        -- 1: WeChat proved it is the user's
+    level           INTEGER NOT NULL DEFAULT 0 CHECK (level BETWEEN 0 AND 4),
+    create_date     TEXT NOT NULL
 );
 INSERT INTO sm_user_new (id, openid, session_key, nickname, avatar, phone, level, create_date)
 SELECT id, openid, session_key, nickname, avatar, phone, level, create_date FROM sm_user;
 DROP TABLE sm_user;
 ALTER TABLE sm_user_new RENAME TO sm_user;
+CREATE INDEX sm_user_phone ON sm_user (phone);
+CREATE UNIQUE INDEX sm_user_proven_phone ON sm_user (phone) WHERE phone_verified = 1;
 
 ------------------------------------------------------------------------------------------
 -- rp_user (repair app)

@@ -146,7 +146,7 @@ pub const ROUTES: &[Op] = &[
 
     // Design-firm demand forms (seed 000): the caller is the `openid` parameter
     op("POST", "/small/getUserInfo", Design, Public, "登录 (code 换 openid), 可带 encryptedData", "code!=fuzz iv!=aXY= encryptedData"),
-    op("POST", "/small/register", Design, Openid, "绑定手机号", "openid! phone!=13800009999"),
+    op("POST", "/small/register", Design, Openid, "绑定手机号 (员工名单只认微信验证的手机号: code 或 encryptedData)", "openid! phone=13800009999 code encryptedData iv"),
     op("POST", "/small/getUserLevel", Design, Openid, "我的级别", "openid!"),
     op("POST", "/small/addEmploye", Design, Openid, "经理/客服添加员工", "openid! phone!=13800009998 level:int!=3 name"),
     op("POST", "/small/store", Design, Openid, "提交需求单", "openid! type:int title=客厅 content=想要明亮"),

@@ -1,4 +1,5 @@
 //! Security regressions: who may claim, grant and keep which identity.
 
 mod bootstrap;
+mod design_phone;
 mod ids;
