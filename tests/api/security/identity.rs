@@ -3,3 +3,4 @@
 mod bootstrap;
 mod design_phone;
 mod ids;
+mod stream;
