@@ -1,4 +1,6 @@
-//! Seed 003 `user`: the company's employees, managed by a role holding `user`.
+//! Seed 003 `user`: the company's employees, managed by a role holding `user`. A signer
+//! assigns only roles that hold no more than theirs, changes only such accounts, and never
+//! leaves the company without an enabled full administrator (`access`).
 
 use rocket::{get, post, routes, Route, State};
 use serde_json::json;
@@ -12,7 +14,9 @@ use crate::web::blocking;
 use crate::web::envelope::{ok, Reply};
 use crate::web::params::Params;
 use crate::web::signed::Employee;
-use crate::zhuge::data::access::require;
+use crate::zhuge::data::access::{
+    keeping_a_full_administrator, require, require_covers, require_covers_employee,
+};
 use crate::zhuge::data::permission::{self, Entry};
 use crate::zhuge::data::user::{self, Changes, Search};
 use crate::zhuge::data::{company, employee, role};
@@ -99,6 +103,7 @@ async fn add(me: Employee, p: Params, db: &State<Db>, settings: &State<Settings>
             require(tx, &me, "user")?;
             company::check_managed(tx, me.company_id, company_id)?;
             role::check(tx, company_id, role_id)?;
+            require_covers(tx, &me, role_id)?;
             user::check_quota(tx, company_id)?;
             let id = employee::insert(tx, company_id, role_id, &username, &hash, state)?;
             if let Some(userid) = userid {
@@ -144,13 +149,15 @@ async fn update(me: Employee, id: &str, p: Params, db: &State<Db>) -> Reply {
         if let Some(company_id) = company_id {
             company::check_owner(Some(company_id), me.company_id, "公司")?;
         }
+        require_covers_employee(tx, &me, id)?;
         if let Some(role_id) = changes.role_id {
             role::check(tx, me.company_id, role_id)?;
+            require_covers(tx, &me, role_id)?;
         }
         if let Some(userid) = &changes.userid {
             user::check_userid_free(tx, me.company_id, userid, id)?;
         }
-        user::update(tx, id, &changes)
+        keeping_a_full_administrator(tx, me.company_id, || user::update(tx, id, &changes))
     })
     .await?;
     ok("修改成功", json!({}))
@@ -164,7 +171,8 @@ async fn delete(me: Employee, id: &str, db: &Db) -> Reply {
     db.tx(move |tx| {
         require(tx, &me, "user")?;
         company::check_owner(employee::company_of(tx, id)?, me.company_id, "用户")?;
-        user::delete(tx, id)
+        require_covers_employee(tx, &me, id)?;
+        keeping_a_full_administrator(tx, me.company_id, || user::delete(tx, id))
     })
     .await?;
     ok("删除成功", json!({}))

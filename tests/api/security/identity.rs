@@ -1,6 +1,7 @@
 //! Security regressions: who may claim, grant and keep which identity.
 
 mod bootstrap;
+mod climb;
 mod design_phone;
 mod ids;
 mod stream;
