@@ -101,7 +101,7 @@ async fn add(me: Employee, p: Params, db: &State<Db>, settings: &State<Settings>
     let id = db
         .tx(move |tx| {
             require(tx, &me, "user")?;
-            company::check_managed(tx, me.company_id, company_id)?;
+            company::check_staffable(tx, me.company_id, company_id)?;
             role::check(tx, company_id, role_id)?;
             require_covers(tx, &me, role_id)?;
             user::check_quota(tx, company_id)?;

@@ -4,4 +4,5 @@ mod bootstrap;
 mod climb;
 mod design_phone;
 mod ids;
+mod parent;
 mod stream;
