@@ -78,15 +78,14 @@ pub fn touch_activity(c: &Connection, user_id: i64, customer_id: i64) -> ApiResu
 /// The cards a customer is bound to, as seed 001 `mingpian/all` lists them.
 pub fn cards_of_customer(c: &Connection, customer_id: i64) -> ApiResult<Vec<serde_json::Value>> {
     let sql = format!(
-        "SELECT e.id, {name}, r.source, {avatar}, co.name, e.position, e.email,
-                CASE WHEN e.is_show_phone = 0 THEN ''
-                     WHEN e.mingpian_phone != '' THEN e.mingpian_phone ELSE e.wechat_phone END,
+        "SELECT e.id, {name}, r.source, {avatar}, co.name, e.position, e.email, {phone},
                 e.create_date
          FROM zl_relation r JOIN zl_employee e ON e.id = r.user_id
          JOIN zl_company co ON co.id = e.company_id
          WHERE r.customer_id = ?1 AND e.status = 1 ORDER BY r.id DESC",
         name = employee::CARD_NAME,
         avatar = employee::CARD_AVATAR,
+        phone = employee::CARD_PHONE,
     );
     let mut stmt = c.prepare(&sql)?;
     let rows = stmt.query_map([customer_id], |r| {

@@ -1,6 +1,7 @@
 //! Security regressions: who may claim, grant and keep which identity.
 
 mod bootstrap;
+mod card;
 mod climb;
 mod design_phone;
 mod ids;
