@@ -3,6 +3,7 @@
 mod bootstrap;
 mod card;
 mod climb;
+mod customers;
 mod design_phone;
 mod ids;
 mod parent;
