@@ -13,6 +13,36 @@
 -- (`phone_verified`); a typed phone is contact data, and only proven phones are unique.
 -- Phones stored before this version were all typed, so none counts as proven (the levels
 -- already held stay).
+--
+-- The phone a customer hands over through WeChat belongs to the company it was given to
+-- (`zl_customer_note.given_phone`), not to every company whose card they bind later.
+
+------------------------------------------------------------------------------------------
+-- Customers' own phones, per company (before zl_customer loses the column)
+------------------------------------------------------------------------------------------
+
+ALTER TABLE zl_customer_note ADD COLUMN given_phone TEXT NOT NULL DEFAULT '';
+
+-- The company it was given through, where the customer's "我的手机号是" message records it.
+INSERT INTO zl_customer_note (company_id, customer_id, given_phone)
+SELECT DISTINCT e.company_id, cu.id, cu.phone
+FROM zl_customer cu
+JOIN zl_chat ch ON ch.customer_id = cu.id AND ch.send_type = 2
+    AND instr(ch.content, '我的手机号是: ' || cu.phone) > 0
+JOIN zl_employee e ON e.id = ch.user_id
+WHERE cu.phone != ''
+ON CONFLICT (company_id, customer_id) DO UPDATE SET given_phone = excluded.given_phone;
+
+-- Otherwise every company the customer is bound in: each of them could see it until now.
+INSERT INTO zl_customer_note (company_id, customer_id, given_phone)
+SELECT DISTINCT e.company_id, cu.id, cu.phone
+FROM zl_customer cu
+JOIN zl_relation r ON r.customer_id = cu.id
+JOIN zl_employee e ON e.id = r.user_id
+WHERE cu.phone != ''
+  AND NOT EXISTS (SELECT 1 FROM zl_chat ch WHERE ch.customer_id = cu.id AND ch.send_type = 2
+                  AND instr(ch.content, '我的手机号是: ' || cu.phone) > 0)
+ON CONFLICT (company_id, customer_id) DO UPDATE SET given_phone = excluded.given_phone;
 
 ------------------------------------------------------------------------------------------
 -- zl_employee
@@ -62,7 +92,7 @@ CREATE INDEX zl_employee_userid ON zl_employee (company_id, userid);
 CREATE INDEX zl_employee_role ON zl_employee (role_id);
 
 ------------------------------------------------------------------------------------------
--- zl_customer
+-- zl_customer (without `phone`: see zl_customer_note.given_phone above)
 ------------------------------------------------------------------------------------------
 
 CREATE TABLE zl_customer_new (
@@ -75,7 +105,6 @@ CREATE TABLE zl_customer_new (
     username     TEXT NOT NULL DEFAULT '',   -- WeChat nickname; '' until shared
     headimgurl   TEXT NOT NULL DEFAULT 'statics/imgs/Avator.jpg',
     sex          INTEGER NOT NULL DEFAULT 0,
-    phone        TEXT NOT NULL DEFAULT '',
     city         TEXT NOT NULL DEFAULT '',
     province     TEXT NOT NULL DEFAULT '',
     country      TEXT NOT NULL DEFAULT '',
@@ -84,9 +113,9 @@ CREATE TABLE zl_customer_new (
     UNIQUE (openid, user_type)
 );
 INSERT INTO zl_customer_new (id, company_id, openid, user_type, session_key, token, username,
-    headimgurl, sex, phone, city, province, country, language, create_date)
+    headimgurl, sex, city, province, country, language, create_date)
 SELECT id, company_id, openid, user_type, session_key, token, username,
-    headimgurl, sex, phone, city, province, country, language, create_date
+    headimgurl, sex, city, province, country, language, create_date
 FROM zl_customer;
 DROP TABLE zl_customer;
 ALTER TABLE zl_customer_new RENAME TO zl_customer;

@@ -322,7 +322,7 @@ fn the_phone_number_is_decrypted_with_the_session_key_and_saved() {
         s.app
             .db()
             .query_row(
-                "SELECT phone FROM zl_customer WHERE id = ?1",
+                "SELECT IFNULL((SELECT given_phone FROM zl_customer_note WHERE customer_id = ?1), '')",
                 [s.customer.user_id],
                 |r| r.get(0),
             )

@@ -15,7 +15,7 @@ use crate::web::signed::Customer;
 use crate::wechat::mini::{MiniApp, PhoneProof};
 use crate::wechat::WeChat;
 use crate::zhuge::data::chat::{self, Reader, FROM_CUSTOMER};
-use crate::zhuge::data::{company, employee, notice, relation};
+use crate::zhuge::data::{company, customer, employee, notice, relation};
 
 pub fn routes() -> Vec<Route> {
     routes![history, send_msg, getmsg, query_num, encrypted_phone_number]
@@ -122,7 +122,7 @@ async fn encrypted_phone_number(
         appid: settings.wechat_appid.clone(),
         secret: settings.wechat_secret.clone(),
     };
-    let (app, session_key) = db
+    let (company_id, app, session_key) = db
         .run(move |c| {
             require_bound(c, uid, me.id)?;
             let (company_id, _) =
@@ -130,7 +130,7 @@ async fn encrypted_phone_number(
             let app = company::mini_app(c, company_id)?
                 .map(|(appid, secret)| MiniApp { appid, secret })
                 .unwrap_or(default);
-            Ok((app, session_key(c, me.id)?))
+            Ok((company_id, app, session_key(c, me.id)?))
         })
         .await?;
     let wechat = wechat.inner().clone();
@@ -139,10 +139,7 @@ async fn encrypted_phone_number(
         blocking(move || wechat.proven_phone(&db_for_token, &app, &session_key, proof)).await?;
     let saved = phone.clone();
     db.tx(move |tx| {
-        tx.execute(
-            "UPDATE zl_customer SET phone = ?2 WHERE id = ?1",
-            rusqlite::params![me.id, saved],
-        )?;
+        customer::set_given_phone(tx, company_id, me.id, &saved)?;
         let said = json!({"info_type": 1, "msg": format!("我的手机号是: {saved}")});
         chat::insert(tx, uid, me.id, FROM_CUSTOMER, &said)?;
         chat::count_on_relation(tx, uid, me.id, FROM_CUSTOMER)

@@ -96,7 +96,7 @@ fn no_principal_table_hands_out_a_used_id_again() {
 
 /// A database as version 6 left it (schema.sql and migrations 002–006), with a row in
 /// every principal table and rows that point at them.
-fn version_six_database(path: &Path) {
+pub fn version_six_database(path: &Path) {
     std::fs::create_dir_all(path.parent().unwrap()).unwrap();
     let conn = Connection::open(path).unwrap();
     for sql in [
@@ -133,7 +133,7 @@ fn version_six_database(path: &Path) {
     .unwrap();
 }
 
-fn scalar<T: rusqlite::types::FromSql>(path: &Path, sql: &str) -> T {
+pub fn scalar<T: rusqlite::types::FromSql>(path: &Path, sql: &str) -> T {
     Connection::open(path)
         .unwrap()
         .query_row(sql, [], |r| r.get(0))
