@@ -16,6 +16,10 @@ pub const USAGE: &str = "\
   leida demo                  在空数据库中填入演示数据并启动服务
   leida admin --username NAME --password PW [--company NAME]
                               创建管理员, 或重置其密码 (公司默认为 默认公司)
+  leida promote design OPENID LEVEL
+                              设定设计小程序用户的职位 (customer, designer, service, manager)
+  leida promote repair ID ROLE
+                              设定报修小程序用户的角色 (normal, repair, admin)
   leida backup FILE           在服务运行时把数据库一致地复制到 FILE
   leida restore FILE          用备份 FILE 替换数据库 (须先停止服务; 需要备份时的密钥)
   leida check-credentials [--company ID]
@@ -53,9 +57,7 @@ pub async fn serve(with_demo: bool) -> Result<(), String> {
         settings.data_dir.display()
     );
     if fresh && !with_demo {
-        println!("这是一个新数据库. 先创建管理员:");
-        println!("  leida admin --username boss --password '至少8位的密码'");
-        println!("再以 POST /zhugeleida/admin/login (username, password) 登录.");
+        println!("{}", first_steps());
     }
     if settings.offline() {
         println!("未配置 wechat_appid: 小程序登录以离线开发模式运行 (code → dev-openid).");
@@ -65,6 +67,19 @@ pub async fn serve(with_demo: bool) -> Result<(), String> {
         .await
         .map(|_| ())
         .map_err(|e| format!("服务启动失败: {e}"))
+}
+
+/// What a fresh database needs from the operator before anyone can manage anything.
+pub fn first_steps() -> String {
+    format!(
+        "这是一个新数据库. 先创建管理员:\n  \
+         leida admin --username boss --password '至少{min}位的密码'\n\
+         再以 POST /zhugeleida/admin/login (username, password) 登录.\n\
+         设计与报修小程序的管理员不会自动产生: 用户在小程序中登录后, 由运维授予:\n  \
+         leida promote design OPENID manager\n  \
+         leida promote repair 用户ID admin",
+        min = password::MIN_LEN
+    )
 }
 
 fn count_employees(db: &Db) -> Result<i64, String> {
@@ -92,8 +107,8 @@ pub fn admin(args: &[String]) -> Result<(), String> {
         .filter(|u| !u.trim().is_empty())
         .ok_or("缺少 --username")?;
     let password = password.ok_or("缺少 --password")?;
-    if password.chars().count() < 6 {
-        return Err("密码至少 6 位".into());
+    if password.chars().count() < password::MIN_LEN {
+        return Err(format!("密码至少 {} 位", password::MIN_LEN));
     }
     let settings = Settings::load()?;
     let db = Db::open_configured(&settings)?;
@@ -127,6 +142,22 @@ pub fn ensure_admin(
     let company_id = company::ensure(c, company_name.unwrap_or("默认公司"))?;
     let role_id = company::ensure_admin_role(c, company_id)?;
     employee::insert(c, company_id, role_id, username, hash, 1)
+}
+
+/// `leida promote design OPENID LEVEL` / `leida promote repair ID ROLE`.
+pub fn promote(args: &[String]) -> Result<(), String> {
+    let [app, who, role] = args else {
+        return Err(format!(
+            "用法: leida promote design OPENID LEVEL | leida promote repair ID ROLE\n\n{USAGE}"
+        ));
+    };
+    let settings = Settings::load()?;
+    let db = Db::open(&settings.db_path)?;
+    let done = db
+        .tx_blocking(|tx| ops::promote::promote(tx, app, who, role))
+        .map_err(|e| e.msg.into_owned())?;
+    println!("{done}");
+    Ok(())
 }
 
 /// `leida backup FILE`: safe while the server runs.

@@ -101,10 +101,10 @@ fn add_customer(
 ) -> ApiResult<i64> {
     c.execute(
         "INSERT INTO zl_customer (company_id, openid, user_type, token, username, sex, city, province,
-             country, language, phone, create_date)
-         VALUES (?1, ?2, 2, ?3, ?4, ?5, ?6, ?6, '中国', 'zh_CN', ?7, ?8)",
+             country, language, create_date)
+         VALUES (?1, ?2, 2, ?3, ?4, ?5, ?6, ?6, '中国', 'zh_CN', ?7)",
         params![company_id, format!("demo-openid-{i}"), clock::token(), name,
-                if sex == "男" { 1 } else { 2 }, city, format!("1390000{:04}", 1000 + i), past(30, i as i64 * 7)],
+                if sex == "男" { 1 } else { 2 }, city, past(30, i as i64 * 7)],
     )?;
     Ok(c.last_insert_rowid())
 }
@@ -245,8 +245,10 @@ fn add_card_details(c: &Connection, sales: &[i64]) -> ApiResult<()> {
 /// What salespeople noted about customers, and formIds their mini-programs handed over.
 fn add_customer_details(c: &Connection) -> ApiResult<()> {
     c.execute_batch(
-        "INSERT INTO zl_customer_note (company_id, customer_id, sex, phone, company, position, address, mem)
-             SELECT DISTINCT e.company_id, cu.id, cu.sex, cu.phone, cu.city || '某科技有限公司', '采购经理',
+        "INSERT INTO zl_customer_note (company_id, customer_id, sex, given_phone, company, position,
+                                       address, mem)
+             SELECT DISTINCT e.company_id, cu.id, cu.sex, printf('1390000%04d', 1000 + cu.id),
+                    cu.city || '某科技有限公司', '采购经理',
                     cu.city || '市中心', '对价格敏感'
              FROM zl_customer cu JOIN zl_relation r ON r.customer_id = cu.id
              JOIN zl_employee e ON e.id = r.user_id;",

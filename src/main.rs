@@ -1,4 +1,4 @@
-//! The `leida` command: serve (default), `demo`, `admin`, `backup`, `restore`,
+//! The `leida` command: serve (default), `demo`, `admin`, `promote`, `backup`, `restore`,
 //! `check-credentials`. See `leida help`.
 
 use std::process::ExitCode;
@@ -14,6 +14,7 @@ async fn run() -> ExitCode {
         None | Some("serve") => leida::cli::serve(false).await,
         Some("demo") | Some("--demo") => leida::cli::serve(true).await,
         Some("admin") => leida::cli::admin(&args[1..]),
+        Some("promote") => leida::cli::promote(&args[1..]),
         Some("backup") => leida::cli::backup(&args[1..]),
         Some("restore") => leida::cli::restore(&args[1..]),
         Some("check-credentials") => leida::cli::check_credentials(&args[1..]),

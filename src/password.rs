@@ -6,6 +6,9 @@ use rand::RngCore;
 
 use crate::error::{ApiError, ApiResult};
 
+/// The shortest password accepted anywhere (the CLI's `admin` and the console's users).
+pub const MIN_LEN: usize = 6;
+
 pub fn hash(password: &str) -> ApiResult<String> {
     let mut bytes = [0u8; 16];
     rand::rng().fill_bytes(&mut bytes);

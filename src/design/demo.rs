@@ -60,7 +60,8 @@ pub fn demo(c: &Connection) -> ApiResult<()> {
     for (i, (code, name, phone, level)) in PEOPLE.iter().enumerate() {
         let openid = format!("dev-{:x}", md5::compute(code));
         c.execute(
-            "INSERT INTO sm_user (openid, nickname, phone, level, create_date) VALUES (?1, ?2, ?3, ?4, ?5)",
+            "INSERT INTO sm_user (openid, nickname, phone, phone_verified, level, create_date)
+             VALUES (?1, ?2, ?3, 1, ?4, ?5)",
             params![openid, name, phone, level, past(30 - i as i64, 0)],
         )?;
         ids.push(c.last_insert_rowid());

@@ -3,14 +3,14 @@
 use rocket::{post, routes, Route, State};
 use serde_json::{json, Value};
 
-use super::data::user::{self, level_name, User};
+use super::data::user::{self, level_name, Claim, User};
 use crate::config::Settings;
 use crate::db::Db;
-use crate::error::{ApiError, ApiResult, Code};
+use crate::error::{ApiError, ApiResult};
 use crate::web::blocking;
 use crate::web::envelope::{ok, Reply};
 use crate::web::params::Params;
-use crate::wechat::mini::MiniApp;
+use crate::wechat::mini::{MiniApp, PhoneProof};
 use crate::wechat::{crypto, WeChat};
 
 pub fn routes() -> Vec<Route> {
@@ -25,7 +25,7 @@ pub async fn caller(db: &Db, p: &Params) -> ApiResult<User> {
 
 fn level_json(u: &User) -> Value {
     json!({"openid": u.openid, "level": u.level, "level_name": level_name(u.level),
-           "phone": u.phone})
+           "phone": u.phone, "phone_verified": u.phone_verified})
 }
 
 #[post("/getUserInfo", data = "<p>")]
@@ -38,10 +38,7 @@ async fn get_user_info(
     let code = p.text("code")?;
     let iv = p.text("iv")?;
     let encrypted = p.opt_text("encryptedData");
-    let app = MiniApp {
-        appid: settings.wechat_appid.clone(),
-        secret: settings.wechat_secret.clone(),
-    };
+    let app = mini_app(settings);
     let wechat = wechat.inner().clone();
     let offline = app.offline();
     let session = blocking(move || wechat.code_to_session(&app, &code)).await?;
@@ -85,24 +82,56 @@ pub fn phone(p: &Params, field: &str) -> ApiResult<String> {
     Ok(phone)
 }
 
+/// `openid` and either a proof of the phone from WeChat (`code` of `getPhoneNumber`, or
+/// `encryptedData` + `iv`), which may bind a staff phone, or a typed `phone`, which binds
+/// the caller as a customer whatever the roster says.
 #[post("/register", data = "<p>")]
-async fn register(p: Params, db: &State<Db>) -> Reply {
-    let phone = phone(&p, "phone")?;
+async fn register(
+    p: Params,
+    db: &State<Db>,
+    wechat: &State<WeChat>,
+    settings: &State<Settings>,
+) -> Reply {
     let openid = p.text("openid")?;
-    let me = db
-        .tx(move |tx| {
-            let me = user::caller(tx, &openid)?;
-            if me.phone.as_deref() == Some(phone.as_str()) {
-                return Ok(me);
-            }
-            if me.phone.is_some() {
-                return Err(ApiError::new(Code::NameExists, "该微信已绑定其他手机号"));
-            }
-            user::bind_phone(tx, &me, &phone)?;
-            user::caller(tx, &openid)
-        })
-        .await?;
+    let proof = PhoneProof::from_fields(
+        p.opt_text("code"),
+        p.opt_text("encryptedData"),
+        p.opt_text("iv"),
+    )?;
+    let claim = match proof {
+        Some(proof) => Claim::Proven(proven_phone(db, wechat, settings, &openid, proof).await?),
+        None => Claim::Typed(phone(&p, "phone")?),
+    };
+    let me = db.tx(move |tx| user::register(tx, &openid, &claim)).await?;
     ok("绑定成功", level_json(&me))
+}
+
+/// The phone WeChat vouches for, with the session key of the caller's last login.
+async fn proven_phone(
+    db: &Db,
+    wechat: &WeChat,
+    settings: &Settings,
+    openid: &str,
+    proof: PhoneProof,
+) -> ApiResult<String> {
+    let app = mini_app(settings);
+    if app.offline() {
+        return Err(ApiError::invalid(
+            "code",
+            "无法验证: 未配置小程序 appid (离线开发模式)",
+        ));
+    }
+    let owned = openid.to_string();
+    let session_key = db.run(move |c| user::session_key(c, &owned)).await?;
+    let (wechat, db) = (wechat.clone(), db.clone());
+    blocking(move || wechat.proven_phone(&db, &app, &session_key, proof)).await
+}
+
+fn mini_app(settings: &Settings) -> MiniApp {
+    MiniApp {
+        appid: settings.wechat_appid.clone(),
+        secret: settings.wechat_secret.clone(),
+    }
 }
 
 #[post("/getUserLevel", data = "<p>")]

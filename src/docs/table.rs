@@ -34,7 +34,7 @@ pub const ROUTES: &[Op] = &[
 
     // Zhuge Leida: the mini-program for customers (seed 001)
     op("GET", "/zhugeleida/xiaochengxu/login", Zhuge, Public, "小程序登录 (code 换 openid), 返回 cid 和 token", "code!=fuzz user_type:int=2 company_id:id"),
-    op("GET", "/zhugeleida/xiaochengxu/login/binding", Zhuge, Customer, "绑定名片 (成为该员工的客户)", "uid:id!=1 source:int=1 pid:id"),
+    op("GET", "/zhugeleida/xiaochengxu/login/binding", Zhuge, Customer, "绑定名片 (成为该员工的客户; pid 须是同一名片的客户, 否则忽略)", "uid:id!=1 source:int=1 pid:id"),
     op("POST", "/zhugeleida/xiaochengxu/login/send_user_info", Zhuge, Customer, "保存微信用户信息", "username nickName headimgurl avatarUrl sex:int gender:int city country province language"),
     op("POST", "/zhugeleida/xiaochengxu/login/send_form_id", Zhuge, Customer, "保存模板消息 formId", "formId!=f-1"),
     op("GET", "/zhugeleida/xiaochengxu/mingpian", Zhuge, Customer, "查看名片 (雷达: 查看名片)", "uid:id!=1"),
@@ -56,7 +56,7 @@ pub const ROUTES: &[Op] = &[
     op("POST", "/zhugeleida/xiaochengxu/chat/send_msg/0", Zhuge, Customer, "发消息给名片主人", r#"u_id:id!=1 content:json!={"info_type":1,"msg":"hi"}"#),
     op("GET", "/zhugeleida/xiaochengxu/chat/getmsg/0", Zhuge, Customer, "取未读消息", "u_id:id!=1"),
     op("GET", "/zhugeleida/xiaochengxu/chat/query_num/0", Zhuge, Customer, "未读消息数", "u_id:id!=1"),
-    op("POST", "/zhugeleida/xiaochengxu/chat/encrypted_phone_number/0", Zhuge, Customer, "授权手机号 (encryptedData 或 code)", "u_id:id!=1 code encryptedData iv"),
+    op("POST", "/zhugeleida/xiaochengxu/chat/encrypted_phone_number/0", Zhuge, Customer, "授权手机号 (encryptedData 或 code; 只给该名片所属公司)", "u_id:id!=1 code encryptedData iv"),
     op("POST", "/zhugeleida/xiaochengxu/goodsClassOper/add/0", Zhuge, Employee, "新增商品分类", "classificationName!=分类 parentClassification:id goodsNum:int"),
     op("POST", "/zhugeleida/xiaochengxu/goodsClassOper/update/<id>", Zhuge, Employee, "修改商品分类", "o_id:id classificationName!=分类 parentClassification:id goodsNum:int"),
     op("POST", "/zhugeleida/xiaochengxu/goodsClassOper/delete/<id>", Zhuge, Employee, "删除商品分类", "o_id:id"),
@@ -90,7 +90,7 @@ pub const ROUTES: &[Op] = &[
     op("GET", "/zhugeleida/qiyeweixin/action/time", Zhuge, Employee, "雷达: 按时间", "action:int create_date__gte:date create_date__lt:date current_page:int length:int"),
     op("GET", "/zhugeleida/qiyeweixin/action/customer", Zhuge, Employee, "雷达: 按客户", "create_date__gte:date create_date__lt:date current_page:int length:int"),
     op("GET", "/zhugeleida/qiyeweixin/action/count", Zhuge, Employee, "雷达: 各行为次数", "create_date__gte:date create_date__lt:date"),
-    op("GET", "/zhugeleida/qiyeweixin/action/stream", Zhuge, Employee, "雷达实时推送 (text/event-stream)", ""),
+    op("GET", "/zhugeleida/qiyeweixin/action/stream", Zhuge, Employee, "雷达实时推送 (text/event-stream; 每人最多 3 个, 账号失效 10 秒内断开)", ""),
     op("GET", "/zhugeleida/qiyeweixin/action/get_new_log", Zhuge, Employee, "雷达: 新消息", "action:int"),
     op("GET", "/zhugeleida/qiyeweixin/contact", Zhuge, Employee, "聊天联系人", "current_page:int length:int"),
     op("GET", "/zhugeleida/qiyeweixin/chat", Zhuge, Employee, "与客户的聊天记录", "customer_id:id!=1 current_page:int length:int"),
@@ -146,7 +146,7 @@ pub const ROUTES: &[Op] = &[
 
     // Design-firm demand forms (seed 000): the caller is the `openid` parameter
     op("POST", "/small/getUserInfo", Design, Public, "登录 (code 换 openid), 可带 encryptedData", "code!=fuzz iv!=aXY= encryptedData"),
-    op("POST", "/small/register", Design, Openid, "绑定手机号", "openid! phone!=13800009999"),
+    op("POST", "/small/register", Design, Openid, "绑定手机号 (员工名单只认微信验证的手机号: code 或 encryptedData)", "openid! phone=13800009999 code encryptedData iv"),
     op("POST", "/small/getUserLevel", Design, Openid, "我的级别", "openid!"),
     op("POST", "/small/addEmploye", Design, Openid, "经理/客服添加员工", "openid! phone!=13800009998 level:int!=3 name"),
     op("POST", "/small/store", Design, Openid, "提交需求单", "openid! type:int title=客厅 content=想要明亮"),

@@ -3,6 +3,7 @@
 
 pub mod backup;
 pub mod credentials;
+pub mod promote;
 
 use std::fs::{File, OpenOptions, TryLockError};
 use std::path::{Path, PathBuf};

@@ -112,17 +112,9 @@ impl Profile {
     }
 }
 
-fn admin_exists(c: &Connection) -> ApiResult<bool> {
-    Ok(c.query_row(
-        "SELECT EXISTS (SELECT 1 FROM rp_user WHERE role = 'admin')",
-        [],
-        |r| r.get(0),
-    )?)
-}
-
-/// Self-registration: the role asked for is ignored (only an admin gives `repair` or
-/// `admin`), except that the first user of a fresh install, while no admin exists,
-/// becomes the admin. Returns the new user's id and token.
+/// Self-registration: the role asked for is ignored. Only an admin gives `repair` or
+/// `admin`, and the operator grants the first admin (`leida promote repair ID admin`).
+/// Returns the new user's id and token.
 pub fn register(
     c: &Connection,
     openid: &str,
@@ -130,13 +122,12 @@ pub fn register(
     profile: &Profile,
     wx_userinfo: &Value,
 ) -> ApiResult<(i64, String)> {
-    let role = if admin_exists(c)? { NORMAL } else { ADMIN };
     let token = clock::token();
     let now = clock::now();
     c.execute(
-        "INSERT INTO rp_user (openid, session_key, token, role, wx_userinfo, create_date, update_date)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)",
-        params![openid, session_key, token, role, wx_userinfo.to_string(), now],
+        "INSERT INTO rp_user (openid, session_key, token, wx_userinfo, create_date, update_date)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?5)",
+        params![openid, session_key, token, wx_userinfo.to_string(), now],
     )
     .on_unique(Code::NameExists, "该微信已注册, 请直接登录")?;
     let id = c.last_insert_rowid();

@@ -24,6 +24,14 @@ pub struct Employee {
     pub role_id: i64,
 }
 
+/// An employee with the token their request was signed with, for a response that lasts
+/// (the radar stream) and must end once that token no longer signs for them.
+#[derive(Debug, Clone)]
+pub struct SignedEmployee {
+    pub me: Employee,
+    pub token: String,
+}
+
 /// The three signed query parameters.
 struct Signature {
     user_id: i64,
@@ -82,7 +90,7 @@ async fn verify_customer(req: &Request<'_>) -> ApiResult<Customer> {
     }
 }
 
-async fn verify_employee(req: &Request<'_>) -> ApiResult<Employee> {
+async fn verify_employee(req: &Request<'_>) -> ApiResult<SignedEmployee> {
     let (settings, db) = state(req).await?;
     let sig = signature(req, settings)?;
     let id = sig.user_id;
@@ -97,10 +105,14 @@ async fn verify_employee(req: &Request<'_>) -> ApiResult<Employee> {
     if key.expired {
         return Err(ApiError::forbidden("账户过期"));
     }
-    Ok(Employee {
+    let me = Employee {
         id,
         company_id: key.company_id,
         role_id: key.role_id,
+    };
+    Ok(SignedEmployee {
+        me,
+        token: key.token,
     })
 }
 
@@ -131,7 +143,19 @@ impl<'r> FromRequest<'r> for Employee {
 
     async fn from_request(req: &'r Request<'_>) -> Outcome<Self, ApiError> {
         match verify_employee(req).await {
-            Ok(me) => Outcome::Success(me),
+            Ok(signed) => Outcome::Success(signed.me),
+            Err(err) => refuse(req, err),
+        }
+    }
+}
+
+#[rocket::async_trait]
+impl<'r> FromRequest<'r> for SignedEmployee {
+    type Error = ApiError;
+
+    async fn from_request(req: &'r Request<'_>) -> Outcome<Self, ApiError> {
+        match verify_employee(req).await {
+            Ok(signed) => Outcome::Success(signed),
             Err(err) => refuse(req, err),
         }
     }
@@ -151,7 +175,7 @@ impl<'r> FromRequest<'r> for Signer {
 
     async fn from_request(req: &'r Request<'_>) -> Outcome<Self, ApiError> {
         let signer = match verify_employee(req).await {
-            Ok(me) => Ok(Signer::Employee(me)),
+            Ok(signed) => Ok(Signer::Employee(signed.me)),
             Err(refused) if refused.code == Code::BadToken => verify_customer(req)
                 .await
                 .map(Signer::Customer)

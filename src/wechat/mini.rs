@@ -106,3 +106,60 @@ impl WeChat {
         Err(ApiError::upstream("获取手机号失败: access_token 无效"))
     }
 }
+
+/// How a mini-program proves a phone number is its user's: `getPhoneNumber`'s one-time
+/// `code`, or its `encryptedData` and `iv`, sealed with the user's session key.
+#[derive(Debug, Clone)]
+pub enum PhoneProof {
+    Code(String),
+    Sealed { data: String, iv: String },
+}
+
+impl PhoneProof {
+    /// The proof among a request's fields, if any; `encryptedData` without `iv` is 303.
+    pub fn from_fields(
+        code: Option<String>,
+        data: Option<String>,
+        iv: Option<String>,
+    ) -> ApiResult<Option<PhoneProof>> {
+        match (code, data, iv) {
+            (Some(code), _, _) => Ok(Some(PhoneProof::Code(code))),
+            (None, Some(data), Some(iv)) => Ok(Some(PhoneProof::Sealed { data, iv })),
+            (None, Some(_), None) => Err(ApiError::missing("iv")),
+            (None, None, _) => Ok(None),
+        }
+    }
+}
+
+impl WeChat {
+    /// The phone number WeChat vouches for: `session_key` is the one stored at the user's
+    /// last login (a sealed proof from an older login answers "请重新登录").
+    pub fn proven_phone(
+        &self,
+        db: &crate::db::Db,
+        app: &MiniApp,
+        session_key: &str,
+        proof: PhoneProof,
+    ) -> ApiResult<String> {
+        match proof {
+            PhoneProof::Code(code) => self.phone_by_code(db, app, &code),
+            PhoneProof::Sealed { data, iv } => {
+                if session_key.is_empty() {
+                    return Err(ApiError::invalid("session_key", "不存在, 请重新登录"));
+                }
+                let appid = (!app.offline()).then_some(app.appid.as_str());
+                let plain = super::crypto::decrypt(session_key, &iv, &data, appid)?;
+                phone_of(&plain)
+            }
+        }
+    }
+}
+
+fn phone_of(plain: &serde_json::Value) -> ApiResult<String> {
+    plain["phoneNumber"]
+        .as_str()
+        .or_else(|| plain["purePhoneNumber"].as_str())
+        .filter(|p| !p.is_empty())
+        .map(str::to_string)
+        .ok_or_else(|| ApiError::invalid("encryptedData", "中没有手机号"))
+}

@@ -11,7 +11,7 @@ use serde_json::Value;
 use crate::common::{Signer, TestApp};
 use leida::zhuge::work::stream::RadarFeed;
 
-const STREAM: &str = "/zhugeleida/qiyeweixin/action/stream";
+pub const STREAM: &str = "/zhugeleida/qiyeweixin/action/stream";
 
 /// Two salespeople of one company and a customer bound to both.
 struct Scene {
@@ -49,7 +49,7 @@ fn view_card(customer: &Signer, uid: i64) -> String {
 /// new server: a terminated blocking client would hand over a server already told to shut
 /// down (which ends its streams at once), so the first server is dropped (releasing its lock
 /// on the database) and a second one built on the same files.
-fn with_async_client<F>(app: TestApp, test: impl FnOnce(Client) -> F)
+pub fn with_async_client<F>(app: TestApp, test: impl FnOnce(Client) -> F)
 where
     F: std::future::Future<Output = ()>,
 {
@@ -96,7 +96,7 @@ async fn next_event(stream: &mut LocalResponse<'_>) -> Option<Value> {
     }
 }
 
-async fn get_json(client: &Client, uri: String) -> Value {
+pub async fn get_json(client: &Client, uri: String) -> Value {
     client.get(uri).dispatch().await.into_json().await.unwrap()
 }
 

@@ -69,6 +69,7 @@ fn a_template_message_spends_one_form_id_of_the_recipient() {
     let fake = wechat();
     let app = app(&fake);
     let manager = user(&app, "m", "13900000000");
+    app.promote("design", &manager, "manager");
     let alice = user(&app, "alice", "13800000001");
     let json = app.post_form("/small/formId", &format!("openid={alice}&formid=F-1"));
     assert_eq!(json["code"], 200, "{json}");
@@ -102,6 +103,7 @@ fn expired_form_ids_are_not_used_and_subscribe_messages_need_none() {
     let fake = wechat();
     let app = app(&fake);
     let manager = user(&app, "m", "13900000000");
+    app.promote("design", &manager, "manager");
     let alice = user(&app, "alice", "13800000001");
     app.post_form("/small/formId", &format!("openid={alice}&formid=OLD"));
     app.db()
@@ -122,6 +124,7 @@ fn send_template_refusals() {
     let fake = wechat();
     let app = app(&fake);
     let manager = user(&app, "m", "13900000000");
+    app.promote("design", &manager, "manager");
     let alice = user(&app, "alice", "13800000001");
     let bob = user(&app, "bob", "13800000002");
     app.post_form("/small/formId", &format!("openid={bob}&formid=B-1"));

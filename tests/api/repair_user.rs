@@ -76,7 +76,7 @@ pub fn register(app: &TestApp, code: &str, userinfo: Value) -> (i64, String) {
     )
 }
 
-/// An admin (the first to register) sets `role` on a fresh user; returns (id, token).
+/// An admin sets `role` on a fresh user; returns (id, token).
 pub fn with_role(app: &TestApp, admin: &str, code: &str, role: &str) -> (i64, String) {
     let (id, token) = register(app, code, json!({"name": code}));
     let body = json!({"action": "update", "user_id": id, "userinfo": {"role": role}});
@@ -90,10 +90,16 @@ fn me(app: &TestApp, token: &str) -> Value {
 }
 
 #[test]
-fn the_first_user_is_admin_and_self_registration_never_grants_roles() {
+fn self_registration_never_grants_roles_the_operator_grants_the_admin() {
     let fake = wechat();
     let app = app(&fake);
-    let (_, admin) = register(&app, "a", json!({"name": "王工"}));
+    let (admin_id, admin) = register(&app, "a", json!({"name": "王工"}));
+    assert_eq!(
+        me(&app, &admin)["data"]["role"],
+        "normal",
+        "nobody is admin by arriving first"
+    );
+    app.promote("repair", &admin_id.to_string(), "admin");
     assert_eq!(me(&app, &admin)["data"]["role"], "admin");
     let info = json!({"name": "张三", "phone": "13800000001", "address": "3号楼", "company": "物业",
                       "age": 30, "email": "z@example.com", "role": "admin"});
@@ -259,6 +265,7 @@ fn only_an_admin_gives_roles_or_changes_other_users() {
     let fake = wechat();
     let app = app(&fake);
     let (admin_id, admin) = register(&app, "a", json!({}));
+    app.promote("repair", &admin_id.to_string(), "admin");
     let (bob_id, bob) = register(&app, "b", json!({"name": "Bob"}));
     let (carl_id, _) = register(&app, "c", json!({}));
     let update = |token: &str, body: Value| {

@@ -24,7 +24,8 @@ struct Site {
 fn site() -> Site {
     let fake = wechat();
     let app = app(&fake);
-    let (_, admin) = register(&app, "admin", json!({"name": "管理员"}));
+    let (admin_id, admin) = register(&app, "admin", json!({"name": "管理员"}));
+    app.promote("repair", &admin_id.to_string(), "admin");
     let (fixer_id, fixer) = with_role(&app, &admin, "fixer", "repair");
     let (_, other_fixer) = with_role(&app, &admin, "fixer2", "repair");
     let (_, alice) = register(&app, "alice", json!({"name": "Alice"}));

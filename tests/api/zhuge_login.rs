@@ -257,10 +257,11 @@ fn binding_refusals() {
     assert_eq!(bind("source=1")["code"], 303, "uid is required");
     assert_eq!(bind("uid=abc")["code"], 301);
     assert_eq!(bind("uid=999")["code"], 302);
-    assert_eq!(bind(&format!("uid={}&pid=999", boss.user_id))["code"], 302);
     assert_eq!(bind(&format!("uid={}&source=9", boss.user_id))["code"], 303);
     assert_eq!(app.count("SELECT COUNT(*) FROM zl_relation"), 0);
+    // `pid` counts only for a customer of the same card (security::identity::customers).
     let referrer = app.customer("c0");
+    app.bind(&referrer, boss.user_id);
     assert_eq!(
         bind(&format!(
             "uid={}&source=2&pid={}",

@@ -33,6 +33,8 @@ pub struct User {
     pub id: i64,
     pub openid: String,
     pub phone: Option<String>,
+    /// WeChat proved the phone is the user's; only such a phone counts for the roster.
+    pub phone_verified: bool,
     pub level: i64,
 }
 
@@ -55,25 +57,39 @@ fn user_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<User> {
         id: r.get(0)?,
         openid: r.get(1)?,
         phone: r.get(2)?,
-        level: r.get(3)?,
+        phone_verified: r.get(3)?,
+        level: r.get(4)?,
     })
 }
 
 pub fn by_openid(c: &Connection, openid: &str) -> ApiResult<Option<User>> {
-    let mut stmt =
-        c.prepare_cached("SELECT id, openid, phone, level FROM sm_user WHERE openid = ?1")?;
+    let mut stmt = c.prepare_cached(
+        "SELECT id, openid, phone, phone_verified, level FROM sm_user WHERE openid = ?1",
+    )?;
     Ok(stmt.query_row([openid], user_from_row).optional()?)
 }
 
 pub fn by_id(c: &Connection, id: i64) -> ApiResult<Option<User>> {
-    let mut stmt =
-        c.prepare_cached("SELECT id, openid, phone, level FROM sm_user WHERE id = ?1")?;
+    let mut stmt = c.prepare_cached(
+        "SELECT id, openid, phone, phone_verified, level FROM sm_user WHERE id = ?1",
+    )?;
     Ok(stmt.query_row([id], user_from_row).optional()?)
 }
 
 /// The caller named by `openid`; an unknown openid is 302 (SPEC §4).
 pub fn caller(c: &Connection, openid: &str) -> ApiResult<User> {
     by_openid(c, openid)?.ok_or_else(|| ApiError::new(Code::NotFound, "openid 不存在"))
+}
+
+/// The session key of the user's last login (decrypts what the mini-program seals).
+pub fn session_key(c: &Connection, openid: &str) -> ApiResult<String> {
+    c.query_row(
+        "SELECT session_key FROM sm_user WHERE openid = ?1",
+        [openid],
+        |r| r.get(0),
+    )
+    .optional()?
+    .ok_or_else(|| ApiError::new(Code::NotFound, "openid 不存在"))
 }
 
 /// Records a login: a new openid becomes a visitor; a known one gets the new session key.
@@ -101,21 +117,49 @@ pub fn save_profile(c: &Connection, id: i64, info: &Value) -> ApiResult<()> {
     Ok(())
 }
 
-/// Binds a phone: a phone on the staff roster binds as that employee, any other as a
-/// customer; the very first phone bound on a fresh install binds as the manager, so a firm
-/// can start without any command line (the owner registers first).
-pub fn bind_phone(c: &Connection, user: &User, phone: &str) -> ApiResult<i64> {
-    let level = match roster_level(c, phone)? {
-        Some(level) => level,
-        None if !has_manager(c)? => MANAGER,
-        None => CUSTOMER,
+/// A phone as `register` received it.
+#[derive(Debug, Clone)]
+pub enum Claim {
+    /// WeChat vouched for it: it binds at its roster level, and no one else may prove it.
+    Proven(String),
+    /// Typed by the client: contact data that grants nothing.
+    Typed(String),
+}
+
+impl Claim {
+    fn parts(&self) -> (&str, bool) {
+        match self {
+            Claim::Proven(phone) => (phone, true),
+            Claim::Typed(phone) => (phone, false),
+        }
+    }
+}
+
+/// Binds the caller's phone. A proven phone on the staff roster binds as that employee, any
+/// other phone as a customer (a level the user holds stays). A proven phone is final; a
+/// typed one gives way only to a proven one. Nobody becomes staff by arriving first: the
+/// operator grants the first manager (`leida promote design`).
+pub fn register(c: &Connection, openid: &str, claim: &Claim) -> ApiResult<User> {
+    let me = caller(c, openid)?;
+    let (phone, proven) = claim.parts();
+    if me.phone.is_some() && (me.phone_verified || !proven) {
+        if me.phone.as_deref() == Some(phone) {
+            return Ok(me);
+        }
+        return Err(ApiError::new(Code::NameExists, "该微信已绑定其他手机号"));
+    }
+    let roster = if proven {
+        roster_level(c, phone)?
+    } else {
+        None
     };
+    let level = me.level.max(roster.unwrap_or(CUSTOMER));
     c.execute(
-        "UPDATE sm_user SET phone = ?2, level = ?3 WHERE id = ?1",
-        params![user.id, phone, level],
+        "UPDATE sm_user SET phone = ?2, phone_verified = ?3, level = ?4 WHERE id = ?1",
+        params![me.id, phone, proven, level],
     )
     .on_unique(Code::NameExists, "该手机号已被其他微信绑定")?;
-    Ok(level)
+    caller(c, openid)
 }
 
 fn roster_level(c: &Connection, phone: &str) -> ApiResult<Option<i64>> {
@@ -127,13 +171,25 @@ fn roster_level(c: &Connection, phone: &str) -> ApiResult<Option<i64>> {
     .optional()?)
 }
 
-fn has_manager(c: &Connection) -> ApiResult<bool> {
-    Ok(c.query_row(
-        "SELECT EXISTS (SELECT 1 FROM sm_user WHERE level = ?1)
-             OR EXISTS (SELECT 1 FROM sm_employee WHERE level = ?1)",
-        [MANAGER],
-        |r| r.get(0),
-    )?)
+/// The level named by `leida promote design` (`customer`, `designer`, `service`, `manager`).
+pub fn parse_level(name: &str) -> Option<i64> {
+    match name {
+        "customer" => Some(CUSTOMER),
+        "designer" => Some(DESIGNER),
+        "service" => Some(SERVICE),
+        "manager" => Some(MANAGER),
+        _ => None,
+    }
+}
+
+/// The operator sets a user's level (`leida promote`); returns the user as it was before.
+pub fn set_level(c: &Connection, openid: &str, level: i64) -> ApiResult<User> {
+    let before = caller(c, openid)?;
+    c.execute(
+        "UPDATE sm_user SET level = ?2 WHERE id = ?1",
+        params![before.id, level],
+    )?;
+    Ok(before)
 }
 
 /// Who may add whom: a manager adds designers, customer service and managers; customer
@@ -146,7 +202,7 @@ pub fn may_add(adder_level: i64, level: i64) -> bool {
     }
 }
 
-/// Puts a phone on the staff roster; a user already bound to it takes the level now.
+/// Puts a phone on the staff roster; a user who proved that phone takes the level now.
 pub fn add_employee(
     c: &Connection,
     adder: &User,
@@ -169,7 +225,7 @@ pub fn add_employee(
         params![phone, level, name, adder.id, clock::now()],
     )?;
     let bound = c.execute(
-        "UPDATE sm_user SET level = ?2 WHERE phone = ?1",
+        "UPDATE sm_user SET level = ?2 WHERE phone = ?1 AND phone_verified = 1",
         params![phone, level],
     )?;
     Ok(

@@ -95,6 +95,27 @@ pub fn check_managed(c: &Connection, own: i64, company_id: i64) -> ApiResult<()>
     }
 }
 
+/// A company the signer's company may add employees to: itself, or one it created while
+/// that one has no employees yet (its first administrator); afterwards the client's own
+/// administrators staff it. 302 unknown, 403 other.
+pub fn check_staffable(c: &Connection, own: i64, company_id: i64) -> ApiResult<()> {
+    check_managed(c, own, company_id)?;
+    if company_id == own {
+        return Ok(());
+    }
+    let staffed: bool = c.query_row(
+        "SELECT EXISTS (SELECT 1 FROM zl_employee WHERE company_id = ?1)",
+        [company_id],
+        |r| r.get(0),
+    )?;
+    if staffed {
+        return Err(ApiError::forbidden(
+            "该公司已有自己的员工, 只能由其管理员添加用户",
+        ));
+    }
+    Ok(())
+}
+
 /// The companies `own` manages (itself first, then those it created), with the total.
 pub fn list_managed(c: &Connection, own: i64, page: Page) -> ApiResult<(Vec<Value>, i64)> {
     let total: i64 = c.query_row(

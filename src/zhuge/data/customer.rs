@@ -90,14 +90,6 @@ pub fn name_for(c: &Connection, id: i64, user_id: i64) -> ApiResult<String> {
         .unwrap_or_else(|| ANONYMOUS.to_string()))
 }
 
-pub fn exists(c: &Connection, id: i64) -> ApiResult<bool> {
-    Ok(
-        c.query_row("SELECT 1 FROM zl_customer WHERE id = ?1", [id], |_| Ok(()))
-            .optional()?
-            .is_some(),
-    )
-}
-
 /// What the mini-program sends after the user shares their profile.
 #[derive(Debug, Default)]
 pub struct Profile {
@@ -135,7 +127,7 @@ pub fn add_form_id(c: &Connection, id: i64, form_id: &str) -> ApiResult<()> {
 pub fn detail(c: &Connection, customer_id: i64, relation_id: i64) -> ApiResult<Value> {
     let sql = format!(
         "SELECT cu.id, {NAME}, cu.headimgurl, cn.memo_name, COALESCE(cn.sex, cu.sex),
-                COALESCE(NULLIF(cn.phone, ''), cu.phone), cn.email, cn.company, cn.position,
+                COALESCE(NULLIF(cn.phone, ''), cn.given_phone), cn.email, cn.company, cn.position,
                 cn.address, cn.birthday, cn.mem, r.expected_time, r.expedted_pr, r.source,
                 CASE WHEN p.id IS NULL THEN '' ELSE {parent} END, e.username,
                 CAST(julianday(?3) - julianday(substr(r.create_date, 1, 10)) AS INTEGER)
@@ -177,6 +169,22 @@ pub fn detail(c: &Connection, customer_id: i64, relation_id: i64) -> ApiResult<V
             }))
         })?,
     )
+}
+
+/// Keeps the phone the customer handed over (through WeChat) for the company of the card
+/// they gave it on: other companies whose cards they bind do not see it.
+pub fn set_given_phone(
+    c: &Connection,
+    company_id: i64,
+    customer_id: i64,
+    phone: &str,
+) -> ApiResult<()> {
+    c.execute(
+        "INSERT INTO zl_customer_note (company_id, customer_id, given_phone) VALUES (?1, ?2, ?3)
+         ON CONFLICT (company_id, customer_id) DO UPDATE SET given_phone = excluded.given_phone",
+        params![company_id, customer_id, phone],
+    )?;
+    Ok(())
 }
 
 /// What a salesperson may note about a customer (`customer/update_information`); `None`

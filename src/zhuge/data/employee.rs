@@ -135,11 +135,21 @@ pub const CARD_NAME: &str = "CASE WHEN e.memo_name != '' THEN e.memo_name ELSE e
 pub const CARD_AVATAR: &str = "COALESCE((SELECT p.photo_url FROM zl_photo p
      WHERE p.user_id = e.id AND p.photo_type = 2 ORDER BY p.id DESC LIMIT 1), e.avatar)";
 
-/// The fields of a business card, as seed 001 `mingpian` shows them.
+/// The phone a card shows (`e` an employee): none when its owner hides phones
+/// (`is_show_phone = 0`), else the card phone, else the WeChat phone.
+pub const CARD_PHONE: &str = "CASE WHEN e.is_show_phone = 0 THEN ''
+     WHEN e.mingpian_phone != '' THEN e.mingpian_phone ELSE e.wechat_phone END";
+
+/// The WeChat id a card shows: the one set, else the WeChat phone, unless phones are hidden.
+pub const CARD_WECHAT: &str = "CASE WHEN e.wechat != '' THEN e.wechat
+     WHEN e.is_show_phone = 0 THEN '' ELSE e.wechat_phone END";
+
+/// The fields of a business card, as seed 001 `mingpian` shows them (also the public card
+/// page and its vCard): only what the owner chose to show.
 pub fn card(c: &Connection, uid: i64) -> ApiResult<Option<Value>> {
     let sql = format!(
         "SELECT e.id, {CARD_NAME}, e.avatar, {CARD_AVATAR}, co.name, co.address, e.position,
-                e.email, e.wechat, e.mingpian_phone, e.wechat_phone, e.is_show_phone, e.create_date,
+                e.email, {CARD_WECHAT}, {CARD_PHONE}, e.create_date,
                 e.popularity, e.praise, e.forward, e.sign, e.sign_num
          FROM zl_employee e JOIN zl_company co ON co.id = e.company_id
          WHERE e.id = ?1 AND e.status = 1"
@@ -149,16 +159,6 @@ pub fn card(c: &Connection, uid: i64) -> ApiResult<Option<Value>> {
 }
 
 fn card_from_row(r: &Row<'_>) -> rusqlite::Result<Value> {
-    let wechat: String = r.get(8)?;
-    let wechat_phone: String = r.get(10)?;
-    let phone: String = r.get(9)?;
-    let phone = if !r.get::<_, bool>(11)? {
-        String::new()
-    } else if phone.is_empty() {
-        wechat_phone.clone()
-    } else {
-        phone
-    };
     Ok(json!({
         "id": r.get::<_, i64>(0)?,
         "username": r.get::<_, String>(1)?,
@@ -168,14 +168,14 @@ fn card_from_row(r: &Row<'_>) -> rusqlite::Result<Value> {
         "address": r.get::<_, String>(5)?,
         "position": r.get::<_, String>(6)?,
         "email": r.get::<_, String>(7)?,
-        "wechat": if wechat.is_empty() { wechat_phone } else { wechat },
-        "mingpian_phone": phone,
-        "create_date": r.get::<_, String>(12)?,
-        "popularity_num": r.get::<_, i64>(13)?,
-        "praise_num": r.get::<_, i64>(14)?,
-        "forward_num": r.get::<_, i64>(15)?,
-        "sign": r.get::<_, String>(16)?,
-        "sign_num": r.get::<_, i64>(17)?,
+        "wechat": r.get::<_, String>(8)?,
+        "mingpian_phone": r.get::<_, String>(9)?,
+        "create_date": r.get::<_, String>(10)?,
+        "popularity_num": r.get::<_, i64>(11)?,
+        "praise_num": r.get::<_, i64>(12)?,
+        "forward_num": r.get::<_, i64>(13)?,
+        "sign": r.get::<_, String>(14)?,
+        "sign_num": r.get::<_, i64>(15)?,
     }))
 }
 

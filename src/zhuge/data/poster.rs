@@ -4,7 +4,7 @@ use rusqlite::{params, Connection};
 
 use crate::db::OptionalExtension;
 use crate::error::ApiResult;
-use crate::zhuge::data::employee::{CARD_AVATAR, CARD_NAME};
+use crate::zhuge::data::employee::{CARD_AVATAR, CARD_NAME, CARD_PHONE};
 
 /// The card fields a poster draws (the phone is '' when the card hides it).
 #[derive(Debug, Clone)]
@@ -20,10 +20,7 @@ pub struct PosterFields {
 /// The poster fields of an enabled employee's card.
 pub fn fields(c: &Connection, uid: i64) -> ApiResult<Option<PosterFields>> {
     let sql = format!(
-        "SELECT {CARD_NAME}, {CARD_AVATAR}, e.position,
-                CASE WHEN e.is_show_phone = 0 THEN ''
-                     WHEN e.mingpian_phone != '' THEN e.mingpian_phone ELSE e.wechat_phone END,
-                co.name, e.sign
+        "SELECT {CARD_NAME}, {CARD_AVATAR}, e.position, {CARD_PHONE}, co.name, e.sign
          FROM zl_employee e JOIN zl_company co ON co.id = e.company_id
          WHERE e.id = ?1 AND e.status = 1"
     );

@@ -99,6 +99,15 @@ pub fn grant_exactly(
     Ok(())
 }
 
+/// Adds one permission to a role (a repeat changes nothing).
+pub fn grant(c: &Connection, role_id: i64, permission_id: i64) -> ApiResult<()> {
+    c.execute(
+        "INSERT OR IGNORE INTO zl_role_permission (role_id, permission_id) VALUES (?1, ?2)",
+        params![role_id, permission_id],
+    )?;
+    Ok(())
+}
+
 /// Deletes a role no employee holds (304 while one does).
 pub fn delete(c: &Connection, role_id: i64) -> ApiResult<()> {
     let holders: i64 = c.query_row(

@@ -3,7 +3,7 @@
 
 use rocket::{get, post, routes, Route, State};
 use rusqlite::Connection;
-use serde_json::{json, Value};
+use serde_json::json;
 
 use crate::config::Settings;
 use crate::db::Db;
@@ -13,10 +13,10 @@ use crate::web::envelope::{ok, Reply};
 use crate::web::params::Params;
 use crate::web::signed::Customer;
 use crate::wechat::apps::mini_app_of;
-use crate::wechat::mini::MiniApp;
-use crate::wechat::{crypto, WeChat};
+use crate::wechat::mini::{MiniApp, PhoneProof};
+use crate::wechat::WeChat;
 use crate::zhuge::data::chat::{self, Reader, FROM_CUSTOMER};
-use crate::zhuge::data::{employee, notice, relation};
+use crate::zhuge::data::{customer, employee, notice, relation};
 
 pub fn routes() -> Vec<Route> {
     routes![history, send_msg, getmsg, query_num, encrypted_phone_number]
@@ -113,41 +113,31 @@ async fn encrypted_phone_number(
     settings: &State<Settings>,
 ) -> Reply {
     let uid = p.id("u_id")?;
-    let code = p.opt_text("code");
-    let sealed = match code {
-        Some(_) => None,
-        None => Some((p.text("encryptedData")?, p.text("iv")?)),
-    };
+    let proof = PhoneProof::from_fields(
+        p.opt_text("code"),
+        p.opt_text("encryptedData"),
+        p.opt_text("iv"),
+    )?
+    .ok_or_else(|| ApiError::missing("encryptedData"))?;
     let configured = MiniApp::configured(settings);
     let secrets = db.secrets().clone();
-    let (app, session_key) = db
+    let (company_id, app, session_key) = db
         .run(move |c| {
             require_bound(c, uid, me.id)?;
             let (company_id, _) =
                 employee::company_and_name(c, uid)?.ok_or_else(|| ApiError::not_found("用户"))?;
             let (app, _) = mini_app_of(c, &secrets, configured, company_id)?
                 .ok_or_else(|| ApiError::not_found("公司"))?;
-            Ok((app, session_key(c, me.id)?))
+            Ok((company_id, app, session_key(c, me.id)?))
         })
         .await?;
     let wechat = wechat.inner().clone();
     let db_for_token = db.inner().clone();
-    let phone = blocking(move || match (sealed, code) {
-        (Some((data, iv)), _) => {
-            let appid = (!app.offline()).then_some(app.appid.as_str());
-            let plain = crypto::decrypt(&session_key, &iv, &data, appid)?;
-            phone_of(&plain)
-        }
-        (None, Some(code)) => wechat.phone_by_code(&db_for_token, &app, &code),
-        (None, None) => Err(ApiError::missing("encryptedData")),
-    })
-    .await?;
+    let phone =
+        blocking(move || wechat.proven_phone(&db_for_token, &app, &session_key, proof)).await?;
     let saved = phone.clone();
     db.tx(move |tx| {
-        tx.execute(
-            "UPDATE zl_customer SET phone = ?2 WHERE id = ?1",
-            rusqlite::params![me.id, saved],
-        )?;
+        customer::set_given_phone(tx, company_id, me.id, &saved)?;
         let said = json!({"info_type": 1, "msg": format!("我的手机号是: {saved}")});
         chat::insert(tx, uid, me.id, FROM_CUSTOMER, &said)?;
         chat::count_on_relation(tx, uid, me.id, FROM_CUSTOMER)
@@ -157,22 +147,9 @@ async fn encrypted_phone_number(
 }
 
 fn session_key(c: &Connection, customer_id: i64) -> ApiResult<String> {
-    let key: String = c.query_row(
+    Ok(c.query_row(
         "SELECT session_key FROM zl_customer WHERE id = ?1",
         [customer_id],
         |r| r.get(0),
-    )?;
-    if key.is_empty() {
-        return Err(ApiError::invalid("session_key", "不存在, 请重新登录"));
-    }
-    Ok(key)
-}
-
-fn phone_of(plain: &Value) -> ApiResult<String> {
-    plain["phoneNumber"]
-        .as_str()
-        .or_else(|| plain["purePhoneNumber"].as_str())
-        .filter(|p| !p.is_empty())
-        .map(str::to_string)
-        .ok_or_else(|| ApiError::invalid("encryptedData", "中没有手机号"))
+    )?)
 }

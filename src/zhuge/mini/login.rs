@@ -78,11 +78,12 @@ async fn binding(me: Customer, p: Params, db: &State<Db>) -> Reply {
         .tx(move |tx| {
             let (company_id, name) =
                 employee::company_and_name(tx, uid)?.ok_or_else(|| ApiError::not_found("名片"))?;
-            if let Some(pid) = parent {
-                if !customer::exists(tx, pid)? {
-                    return Err(ApiError::not_found("pid 对应的客户"));
-                }
-            }
+            // Who shared the card must be that card's own customer; anyone else is ignored,
+            // so a binding never links to (or reveals) another salesperson's customers.
+            let parent = match parent {
+                Some(pid) if relation::exists(tx, uid, pid)? => Some(pid),
+                _ => None,
+            };
             relation::bind(tx, uid, me.id, source, parent, (company_id, &name))
         })
         .await?;

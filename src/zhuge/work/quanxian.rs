@@ -11,6 +11,7 @@ use crate::web::params::Params;
 use crate::web::signed::Employee;
 use crate::zhuge::data::access::require;
 use crate::zhuge::data::permission::{self, Entry};
+use crate::zhuge::data::role;
 use crate::zhuge::work::form::{path_id, required_up_to, text_up_to};
 
 pub fn routes() -> Vec<Route> {
@@ -66,7 +67,10 @@ async fn add(me: Employee, p: Params, db: &State<Db>) -> Reply {
     let id = db
         .tx(move |tx| {
             require(tx, &me, "quanxian")?;
-            permission::insert(tx, me.company_id, &entry)
+            let id = permission::insert(tx, me.company_id, &entry)?;
+            // Its creator holds it, so may grant it (only held permissions are granted).
+            role::grant(tx, me.role_id, id)?;
+            Ok(id)
         })
         .await?;
     ok("添加成功", json!({"id": id}))

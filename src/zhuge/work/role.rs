@@ -1,6 +1,7 @@
 //! Seed 003 `role`: the company's roles, managed by a role holding `role`. A new role holds
 //! no permission; `permissionsList` (JSON text of permission ids, `'[1,5]'`) on add or
-//! update says exactly which it holds.
+//! update says exactly which it holds. A signer grants only permissions they hold and
+//! changes only roles that hold no more than theirs (`access`).
 
 use rocket::{get, post, routes, Route, State};
 use serde_json::json;
@@ -10,7 +11,9 @@ use crate::error::ApiError;
 use crate::web::envelope::{ok, Reply};
 use crate::web::params::Params;
 use crate::web::signed::Employee;
-use crate::zhuge::data::access::require;
+use crate::zhuge::data::access::{
+    keeping_a_full_administrator, require, require_covers, require_holds_all,
+};
 use crate::zhuge::data::role;
 use crate::zhuge::work::form::{id_list, path_id, required_up_to, text_up_to};
 
@@ -38,6 +41,7 @@ async fn insert(me: Employee, p: Params, db: &Db) -> Reply {
     let id = db
         .tx(move |tx| {
             require(tx, &me, "role")?;
+            require_holds_all(tx, &me, &permissions)?;
             let id = role::insert(tx, me.company_id, &name)?;
             role::grant_exactly(tx, me.company_id, id, &permissions)?;
             Ok(id)
@@ -68,11 +72,15 @@ async fn update(me: Employee, id: &str, p: Params, db: &State<Db>) -> Reply {
     db.tx(move |tx| {
         require(tx, &me, "role")?;
         role::check(tx, me.company_id, id)?;
+        require_covers(tx, &me, id)?;
         if let Some(name) = name {
             role::rename(tx, id, &name)?;
         }
         if let Some(permissions) = permissions {
-            role::grant_exactly(tx, me.company_id, id, &permissions)?;
+            require_holds_all(tx, &me, &permissions)?;
+            keeping_a_full_administrator(tx, me.company_id, || {
+                role::grant_exactly(tx, me.company_id, id, &permissions)
+            })?;
         }
         Ok(())
     })
@@ -86,6 +94,7 @@ async fn delete(me: Employee, id: &str, db: &State<Db>) -> Reply {
     db.tx(move |tx| {
         require(tx, &me, "role")?;
         role::check(tx, me.company_id, id)?;
+        require_covers(tx, &me, id)?;
         role::delete(tx, id)
     })
     .await?;

@@ -1,4 +1,6 @@
-//! Seed 003 `user`: the company's employees, managed by a role holding `user`.
+//! Seed 003 `user`: the company's employees, managed by a role holding `user`. A signer
+//! assigns only roles that hold no more than theirs, changes only such accounts, and never
+//! leaves the company without an enabled full administrator (`access`).
 
 use rocket::{get, post, routes, Route, State};
 use serde_json::json;
@@ -12,7 +14,9 @@ use crate::web::blocking;
 use crate::web::envelope::{ok, Reply};
 use crate::web::params::Params;
 use crate::web::signed::Employee;
-use crate::zhuge::data::access::require;
+use crate::zhuge::data::access::{
+    keeping_a_full_administrator, require, require_covers, require_covers_employee,
+};
 use crate::zhuge::data::permission::{self, Entry};
 use crate::zhuge::data::user::{self, Changes, Search};
 use crate::zhuge::data::{company, employee, role};
@@ -23,7 +27,6 @@ pub fn routes() -> Vec<Route> {
     routes![list, add, update, delete_get, delete_post]
 }
 
-const MIN_PASSWORD: usize = 6;
 /// Search terms longer than any name are refused (SQLite refuses LIKE patterns over 50 000 bytes).
 const SEARCH_MAX: usize = 64;
 
@@ -68,8 +71,11 @@ async fn hashed(p: &Params) -> ApiResult<Option<String>> {
     let Some(pw) = p.opt_text("password") else {
         return Ok(None);
     };
-    if pw.chars().count() < MIN_PASSWORD {
-        return Err(ApiError::invalid("password", "至少 6 位"));
+    if pw.chars().count() < password::MIN_LEN {
+        return Err(ApiError::invalid(
+            "password",
+            &format!("至少 {} 位", password::MIN_LEN),
+        ));
     }
     Ok(Some(blocking(move || password::hash(&pw)).await?))
 }
@@ -95,8 +101,9 @@ async fn add(me: Employee, p: Params, db: &State<Db>, settings: &State<Settings>
     let id = db
         .tx(move |tx| {
             require(tx, &me, "user")?;
-            company::check_managed(tx, me.company_id, company_id)?;
+            company::check_staffable(tx, me.company_id, company_id)?;
             role::check(tx, company_id, role_id)?;
+            require_covers(tx, &me, role_id)?;
             user::check_quota(tx, company_id)?;
             let id = employee::insert(tx, company_id, role_id, &username, &hash, state)?;
             if let Some(userid) = userid {
@@ -142,13 +149,15 @@ async fn update(me: Employee, id: &str, p: Params, db: &State<Db>) -> Reply {
         if let Some(company_id) = company_id {
             company::check_owner(Some(company_id), me.company_id, "公司")?;
         }
+        require_covers_employee(tx, &me, id)?;
         if let Some(role_id) = changes.role_id {
             role::check(tx, me.company_id, role_id)?;
+            require_covers(tx, &me, role_id)?;
         }
         if let Some(userid) = &changes.userid {
             user::check_userid_free(tx, me.company_id, userid, id)?;
         }
-        user::update(tx, id, &changes)
+        keeping_a_full_administrator(tx, me.company_id, || user::update(tx, id, &changes))
     })
     .await?;
     ok("修改成功", json!({}))
@@ -162,7 +171,8 @@ async fn delete(me: Employee, id: &str, db: &Db) -> Reply {
     db.tx(move |tx| {
         require(tx, &me, "user")?;
         company::check_owner(employee::company_of(tx, id)?, me.company_id, "用户")?;
-        user::delete(tx, id)
+        require_covers_employee(tx, &me, id)?;
+        keeping_a_full_administrator(tx, me.company_id, || user::delete(tx, id))
     })
     .await?;
     ok("删除成功", json!({}))

@@ -62,6 +62,11 @@ impl TestApp {
         self.login(username, "S3cret-pw")
     }
 
+    /// Grants a design level or repair role through `leida promote`'s code path.
+    pub fn promote(&self, app: &str, who: &str, role: &str) {
+        leida::ops::promote::promote(&self.db(), app, who, role).expect("promote");
+    }
+
     pub fn login(&self, username: &str, password: &str) -> Signer {
         let body = format!("username={username}&password={password}");
         let json = self.post_form("/zhugeleida/admin/login", &body);

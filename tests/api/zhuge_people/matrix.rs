@@ -262,8 +262,12 @@ fn each_permission_opens_only_its_own_endpoints() {
     for path in ["role", "quanxian", "company"] {
         assert_eq!(get(&f.app, &hr, path, "")["code"], 403, "{path}");
     }
-    let body = format!("username=new&password=123456&role_id={}", f.a.role);
+    let plain = add_role(&f.app, &f.boss_a, "普通", "[]");
+    let body = format!("username=new&password=123456&role_id={plain}");
     assert_eq!(post(&f.app, &hr, "user/add/0", &body)["code"], 200);
+    // f.a.role holds `customer`, which hr does not: hr may not hand it out.
+    let body = format!("username=new2&password=123456&role_id={}", f.a.role);
+    assert_eq!(post(&f.app, &hr, "user/add/0", &body)["code"], 403);
     assert_eq!(post(&f.app, &hr, "role/add/0", "name=x")["code"], 403);
 }
 
