@@ -49,6 +49,18 @@ pub struct Settings {
     pub login_limit_per_address: u32,
     /// Sign-in and SMS requests a minute per phone number or username and endpoint.
     pub login_limit_per_account: u32,
+    /// WeChat Pay notifies a minute per client address and endpoint (0: no limit).
+    pub notify_limit_per_address: u32,
+    /// Public card pages (`/mp/mingpian` and its vCard) a minute per client address.
+    pub page_limit_per_address: u32,
+    /// The most pixels (width × height) an image may have to be decoded at all.
+    pub image_max_pixels: u64,
+    /// Fake WeChat logins without `wechat_appid` even when `public_url` is not loopback.
+    pub offline_dev_mode: bool,
+    /// SMS codes a phone number may receive in 24 hours (0: no limit).
+    pub sms_daily_per_phone: u32,
+    /// SMS codes one client address may request in 24 hours (0: no limit).
+    pub sms_daily_per_address: u32,
 }
 
 impl Default for Settings {
@@ -76,6 +88,12 @@ impl Default for Settings {
             wal_autocheckpoint: 1000,
             login_limit_per_address: 60,
             login_limit_per_account: 10,
+            notify_limit_per_address: 120,
+            page_limit_per_address: 60,
+            image_max_pixels: 4096 * 4096,
+            offline_dev_mode: false,
+            sms_daily_per_phone: 10,
+            sms_daily_per_address: 50,
         }
     }
 }

@@ -51,10 +51,9 @@ pub fn build(figment: Figment) -> Result<Rocket<Build>, String> {
     let rocket = rocket::custom(figment)
         .attach(metrics::Telemetry)
         .attach(web::TrailingSlash)
-        .attach(ratelimit::RateLimit::new(
-            ratelimit::Quota::per_minute(settings.login_limit_per_address),
-            ratelimit::Quota::per_minute(settings.login_limit_per_account),
-        ))
+        .attach(ratelimit::RateLimit::new(ratelimit::Quotas::from_settings(
+            &settings,
+        )))
         .attach(outbox::Sender)
         .attach(poster::sweep::Sweeper)
         .register("/", rocket::catchers![web::envelope::server_catcher])

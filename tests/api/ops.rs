@@ -798,9 +798,13 @@ fn repair_and_design_sign_in_are_limited_per_address_in_their_envelopes() {
     assert_eq!(json["data"], json!({}));
 }
 
+/// Behind a proxy the operator names the header the proxy sets (`ip_header`).
 #[test]
 fn the_proxy_address_header_separates_clients() {
-    let app = limited_app();
+    let app = TestApp::with(|f| {
+        f.merge(("login_limit_per_address", PER_ADDRESS))
+            .merge(("ip_header", "X-Real-IP"))
+    });
     let uri = "/zhugeleida/xiaochengxu/login?code=x&user_type=2&source=1";
     let send = |real: &str| -> Value {
         app.client
