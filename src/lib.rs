@@ -20,6 +20,7 @@ pub mod password;
 pub mod poster;
 pub mod ratelimit;
 pub mod repair;
+pub mod text;
 pub mod web;
 pub mod wechat;
 pub mod zhuge;

@@ -275,4 +275,3 @@ fn form_value(encoded: &str, field: &str) -> Option<String> {
         (RawStr::new(k).url_decode_lossy() == field && !v.is_empty()).then(|| v.into_owned())
     })
 }
-

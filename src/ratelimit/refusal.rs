@@ -26,7 +26,9 @@ impl<'r> Responder<'r, 'static> for Limited {
             Answer::Consult => {
                 Json(json!({"code": 429, "msg": msg, "content": []})).respond_to(req)?
             }
-            Answer::Repair => Json(json!({"code": 429, "msg": msg, "data": null})).respond_to(req)?,
+            Answer::Repair => {
+                Json(json!({"code": 429, "msg": msg, "data": null})).respond_to(req)?
+            }
             Answer::PayXml => (ContentType::XML, pay::reply(false, &msg)).respond_to(req)?,
             Answer::Page => (ContentType::Plain, msg).respond_to(req)?,
         };

@@ -83,7 +83,11 @@ const USERNAME: Option<&str> = Some("username");
 pub const RULES: &[Rule] = &[
     login("/zhugeleida/admin/login", Answer::Zhuge, USERNAME),
     login("/zhugeleida/xiaochengxu/login", Answer::Zhuge, None),
-    login("/zhugeleida/qiyeweixin/work_weixin_auth/", Answer::Zhuge, None),
+    login(
+        "/zhugeleida/qiyeweixin/work_weixin_auth/",
+        Answer::Zhuge,
+        None,
+    ),
     login("/small/getUserInfo", Answer::Design, None),
     login("/api/user/verification_code", Answer::Consult, PHONE),
     login("/api/user/signin", Answer::Consult, PHONE),
@@ -93,7 +97,11 @@ pub const RULES: &[Rule] = &[
     login("/api/consultant/login", Answer::Consult, USERNAME),
     login("/api/login", Answer::Repair, None),
     login("/auth/login", Answer::Repair, None),
-    other("/zhugeleida/xiaochengxu/payback", Family::Notify, Answer::PayXml),
+    other(
+        "/zhugeleida/xiaochengxu/payback",
+        Family::Notify,
+        Answer::PayXml,
+    ),
     other("/api/pay/notify", Family::Notify, Answer::PayXml),
     other("/mp/mingpian", Family::Page, Answer::Page),
     other("/mp/mingpian.vcf", Family::Page, Answer::Page),

@@ -502,14 +502,14 @@ fn metrics_show_the_outbox_pay_notifies_and_counted_events() {
     assert_eq!(
         sample(
             &text,
-            "leida_pay_notify_total{app=\"zhuge\",verdict=\"已支付\"}"
+            "leida_pay_notify_total{app=\"zhuge\",verdict=\"paid\"}"
         ),
         Some(2.0)
     );
     assert_eq!(
         sample(
             &text,
-            "leida_pay_notify_total{app=\"consult\",verdict=\"签名无效\"}"
+            "leida_pay_notify_total{app=\"consult\",verdict=\"bad_signature\"}"
         ),
         Some(1.0)
     );

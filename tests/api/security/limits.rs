@@ -1,7 +1,6 @@
 //! Security regressions: one client may not exhaust memory, disk, connections or limits.
 
 use std::net::SocketAddr;
-use std::time::Duration;
 
 use leida::ratelimit::{Quota, Quotas, RateLimit};
 use rocket::http::{ContentType, Header, Status};
@@ -18,7 +17,10 @@ fn from(last: u8) -> SocketAddr {
 #[test]
 fn rocket_toml_trusts_no_address_header() {
     let config: rocket::Config = rocket::Config::figment().extract().expect("config");
-    assert_eq!(config.ip_header, None, "ip_header is off unless a proxy sets it");
+    assert_eq!(
+        config.ip_header, None,
+        "ip_header is off unless a proxy sets it"
+    );
 }
 
 #[test]
@@ -67,6 +69,145 @@ fn when_the_key_table_is_full_new_addresses_share_one_bucket() {
         2,
         "fresh addresses beyond the table share one bucket of 2: {fresh:?}"
     );
-    assert_eq!(limiter.admit(login, "10.0.0.1", None), Ok(()), "known keys keep theirs");
+    assert_eq!(
+        limiter.admit(login, "10.0.0.1", None),
+        Ok(()),
+        "known keys keep theirs"
+    );
     assert_eq!(limiter.admit("/healthz", "10.0.9.9", None), Ok(()));
+}
+
+// ------------------------------------------------------------ pay notifies and /metrics
+
+const NOTIFY_PATHS: [&str; 2] = ["/zhugeleida/xiaochengxu/payback", "/api/pay/notify"];
+
+fn notify_from(app: &TestApp, path: &str, body: &str, peer: u8) -> String {
+    app.client
+        .post(path)
+        .header(ContentType::XML)
+        .remote(from(peer))
+        .body(body)
+        .dispatch()
+        .into_string()
+        .expect("XML answer")
+}
+
+/// Bodies a stranger may send: broken XML whose parser errors differ after 40 characters,
+/// unknown orders, unsigned notifies.
+fn hostile_bodies() -> Vec<String> {
+    let mut bodies = Vec::new();
+    for i in 0..4 {
+        let pad = "y".repeat(45);
+        bodies.push(format!("<xml><{pad}{i}></{pad}></xml>"));
+        bodies.push(format!(
+            "<xml><out_trade_no>NO{pad}{i}</out_trade_no></xml>"
+        ));
+        bodies.push(format!("<!DOCTYPE x><xml>{i}</xml>"));
+    }
+    bodies
+}
+
+const KNOWN_VERDICTS: [&str; 13] = [
+    "paid",
+    "repeat",
+    "payment_failed",
+    "refund_requested",
+    "malformed",
+    "unknown_order",
+    "bad_signature",
+    "merchant_mismatch",
+    "amount_mismatch",
+    "not_success",
+    "order_closed",
+    "not_configured",
+    "other",
+];
+
+#[test]
+fn hostile_notifies_add_no_metrics_series_and_only_known_labels() {
+    let app = TestApp::with(|f| f.merge(("metrics", true)));
+    for path in NOTIFY_PATHS {
+        for body in hostile_bodies() {
+            assert!(notify_from(&app, path, &body, 1).contains("FAIL"));
+        }
+    }
+    let text = app.client.get("/metrics").dispatch().into_string().unwrap();
+    let series: Vec<&str> = text
+        .lines()
+        .filter(|l| l.starts_with("leida_pay_notify_total{"))
+        .map(|l| l.rsplit_once(' ').expect("a sample").0)
+        .collect();
+    assert!(!series.is_empty(), "{text}");
+    let mut unique = series.clone();
+    unique.sort_unstable();
+    unique.dedup();
+    assert_eq!(unique.len(), series.len(), "duplicate series: {series:?}");
+    for s in &series {
+        let verdict = s
+            .split("verdict=\"")
+            .nth(1)
+            .and_then(|v| v.split('"').next())
+            .expect("a verdict label");
+        assert!(KNOWN_VERDICTS.contains(&verdict), "unknown label in {s}");
+        assert!(
+            s.contains("app=\"zhuge\"") || s.contains("app=\"consult\""),
+            "{s}"
+        );
+    }
+}
+
+#[test]
+fn a_refused_notify_keeps_at_most_512_bytes() {
+    let app = TestApp::new();
+    let body = format!(
+        "<xml><out_trade_no>NOPE</out_trade_no><pad>{}</pad></xml>",
+        "中".repeat(20_000)
+    );
+    for path in NOTIFY_PATHS {
+        assert!(notify_from(&app, path, &body, 1).contains("FAIL"));
+    }
+    let longest: i64 = app.count("SELECT MAX(length(CAST(body AS BLOB))) FROM pay_notify");
+    assert!(longest <= 512, "a refused body kept {longest} bytes");
+    assert_eq!(app.count("SELECT COUNT(*) FROM pay_notify"), 2);
+}
+
+#[test]
+fn notifies_are_limited_per_address_in_wechats_xml() {
+    let app = TestApp::with(|f| f.merge(("notify_limit_per_address", 3)));
+    for path in NOTIFY_PATHS {
+        for _ in 0..3 {
+            let answer = notify_from(&app, path, "<xml></xml>", 2);
+            assert!(!answer.contains("频繁"), "{answer}");
+        }
+        let answer = notify_from(&app, path, "<xml></xml>", 2);
+        assert!(answer.contains("<return_code><![CDATA[FAIL]]>"), "{answer}");
+        assert!(answer.contains("频繁"), "{answer}");
+        let other = notify_from(&app, path, "<xml></xml>", 3);
+        assert!(!other.contains("频繁"), "another address is not limited");
+    }
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM pay_notify"),
+        8,
+        "a limited notify is not stored"
+    );
+}
+
+// ------------------------------------------------------------ the public card page
+
+#[test]
+fn the_public_card_page_and_vcard_are_limited_per_address() {
+    let app = TestApp::with(|f| f.merge(("page_limit_per_address", 3)));
+    let boss = app.admin("boss", "合众康桥");
+    for path in ["/mp/mingpian", "/mp/mingpian.vcf"] {
+        let uri = format!("{path}?uid={}", boss.user_id);
+        for _ in 0..3 {
+            let status = app.client.get(&uri).remote(from(4)).dispatch().status();
+            assert_eq!(status, Status::Ok, "{uri}");
+        }
+        let refused = app.client.get(&uri).remote(from(4)).dispatch();
+        assert_eq!(refused.status(), Status::TooManyRequests, "{uri}");
+        assert!(refused.headers().get_one("Retry-After").is_some());
+        let other = app.client.get(&uri).remote(from(5)).dispatch();
+        assert_eq!(other.status(), Status::Ok, "another address is not limited");
+    }
 }
