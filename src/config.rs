@@ -147,10 +147,33 @@ impl Settings {
         format!("{}/statics/{rel}", self.public_url.trim_end_matches('/'))
     }
 
-    /// Offline dev mode: no mini-program credentials configured.
+    /// Offline dev mode: no mini-program appid configured, on a loopback `public_url` or
+    /// with `offline_dev_mode` set. Then a login `code` becomes a fake openid.
     pub fn offline(&self) -> bool {
-        self.wechat_appid.is_empty()
+        self.wechat_appid.is_empty() && self.offline_allowed()
     }
+
+    /// Whether a mini-program without an appid may fake its logins: anyone who knows a
+    /// `code` string gets that account, so only on the operator's own machine or on purpose.
+    pub fn offline_allowed(&self) -> bool {
+        self.offline_dev_mode || is_loopback_url(&self.public_url)
+    }
+}
+
+/// `http://127.0.0.1:8000`, `http://localhost`, `http://[::1]:8000/x`: a URL whose host is
+/// this machine.
+fn is_loopback_url(url: &str) -> bool {
+    let rest = url.split_once("://").map_or(url, |(_, rest)| rest);
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
+    let host_port = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
+    let host = match host_port.strip_prefix('[') {
+        Some(v6) => v6.split(']').next().unwrap_or(""),
+        None => host_port.split(':').next().unwrap_or(""),
+    };
+    host.eq_ignore_ascii_case("localhost")
+        || host
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
 }
 
 /// Text keys also accept numbers: Figment reads `ROCKET_PAY_MCH_ID=1900000109` as an integer.

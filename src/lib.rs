@@ -44,6 +44,12 @@ pub fn build(figment: Figment) -> Result<Rocket<Build>, String> {
     std::fs::create_dir_all(&settings.data_dir)
         .map_err(|e| format!("无法创建 data_dir {}: {e}", settings.data_dir.display()))?;
     let wechat = WeChat::new(&settings);
+    if settings.wechat_appid.is_empty() && !settings.offline_allowed() {
+        log::warn!(
+            "wechat_appid 未配置, public_url 也不是本机地址: 没有自己 appid 的小程序, 其微信登录一律拒绝 \
+             (只在本机试用时可设 offline_dev_mode = true)"
+        );
+    }
     // Multipart uploads may be as large as `upload_max_bytes`, plus room for the other fields.
     let figment = figment
         .merge(("limits.file", settings.upload_max_bytes))

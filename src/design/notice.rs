@@ -68,7 +68,7 @@ async fn send_template(p: Params, db: &State<Db>, settings: &State<Settings>) ->
     let openid = p.text("openid")?;
     let mut body = message(&p)?;
     let subscribe = p.opt_num::<i64>("subscribe")?.unwrap_or(0) == 1;
-    if settings.offline() {
+    if settings.wechat_appid.is_empty() {
         return Err(ApiError::upstream(
             "未配置小程序 wechat_appid, 无法发送模板消息",
         ));
