@@ -13,7 +13,6 @@ use crate::clock;
 use crate::config::Settings;
 use crate::db::Db;
 use crate::error::{ApiError, ApiResult};
-use crate::web::blocking;
 use crate::web::envelope::{ok, Reply};
 use crate::web::params::Params;
 
@@ -112,10 +111,7 @@ async fn img_upload(
         .ok_or_else(|| ApiError::missing("openid"))?;
     let me = db.run(move |c| user::caller(c, &openid)).await?;
     me.require_bound()?;
-    let max = settings.upload_max_bytes;
-    let bytes = crate::media::read_upload(&form.file, max).await?;
-    let dir = settings.data_dir.clone();
-    let rel = blocking(move || crate::media::save_image(&dir, &bytes, max)).await?;
+    let rel = crate::media::store_upload(&form.file, settings).await?;
     ok(
         "上传成功",
         json!({"url": settings.static_url(&rel), "path": rel}),

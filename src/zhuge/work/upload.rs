@@ -9,7 +9,6 @@ use crate::config::Settings;
 use crate::db::Db;
 use crate::error::{ApiError, ApiResult};
 use crate::media::{self, Upload};
-use crate::web::blocking;
 use crate::web::envelope::{ok, Reply};
 use crate::web::params::Params;
 use crate::web::signed::Employee;
@@ -23,10 +22,7 @@ pub fn routes() -> Vec<Route> {
 /// `multipart/form-data` with a `file` that must decode as a PNG or JPEG image.
 #[post("/upload", data = "<form>")]
 async fn upload(_me: Employee, form: Form<Upload<'_>>, settings: &State<Settings>) -> Reply {
-    let max = settings.upload_max_bytes;
-    let bytes = media::read_upload(&form.file, max).await?;
-    let data_dir = settings.data_dir.clone();
-    let rel = blocking(move || media::save_image(&data_dir, &bytes, max)).await?;
+    let rel = media::store_upload(&form.file, settings).await?;
     ok(
         "上传成功",
         json!({"picture_url": settings.static_url(&rel)}),
