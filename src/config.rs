@@ -147,6 +147,11 @@ impl Settings {
         format!("{}/statics/{rel}", self.public_url.trim_end_matches('/'))
     }
 
+    /// Whether clients reach the server over https (`public_url`).
+    pub fn https(&self) -> bool {
+        self.public_url.starts_with("https://")
+    }
+
     /// Offline dev mode: no mini-program appid configured, on a loopback `public_url` or
     /// with `offline_dev_mode` set. Then a login `code` becomes a fake openid.
     pub fn offline(&self) -> bool {

@@ -28,8 +28,9 @@ async fn verification_code(
 ) -> Reply {
     let phone = sms::phone(&p.text("phone_number")?)?;
     let target = phone.clone();
+    let daily_cap = settings.sms_daily_per_phone;
     let (id, code) = db
-        .tx(move |tx| sms::issue(tx, kind, &target, clock::now_ms()))
+        .tx(move |tx| sms::issue(tx, kind, &target, clock::now_ms(), daily_cap))
         .await?;
     let sms_api = settings.sms_api.clone();
     if let Err(e) = blocking(move || sms::deliver(&sms_api, &phone, &code)).await {
@@ -41,7 +42,13 @@ async fn verification_code(
 
 /// Phone sign-up and sign-in: the account of that phone on this side, created if new.
 #[post("/<kind>/signin", data = "<p>")]
-async fn signin(kind: Kind, p: Params, db: &State<Db>, jar: &CookieJar<'_>) -> Reply {
+async fn signin(
+    kind: Kind,
+    p: Params,
+    db: &State<Db>,
+    jar: &CookieJar<'_>,
+    settings: &State<Settings>,
+) -> Reply {
     let phone = sms::phone(&p.text("phone_number")?)?;
     let code = p.text("verification_code")?;
     let outcome = db
@@ -54,7 +61,7 @@ async fn signin(kind: Kind, p: Params, db: &State<Db>, jar: &CookieJar<'_>) -> R
         })
         .await?;
     let (id, token) = outcome?;
-    session::set_cookie(jar, kind, &token);
+    session::set_cookie(jar, kind, &token, settings.https());
     signed_in(id, &token)
 }
 
@@ -147,6 +154,7 @@ async fn register(
     me: MaybeSignedIn,
     db: &State<Db>,
     jar: &CookieJar<'_>,
+    settings: &State<Settings>,
 ) -> Reply {
     let form = registration(&p)?;
     let password = form.password.clone();
@@ -158,7 +166,7 @@ async fn register(
             Ok((id, session::create(tx, id)?))
         })
         .await?;
-    session::set_cookie(jar, kind, &token);
+    session::set_cookie(jar, kind, &token, settings.https());
     signed_in(id, &token)
 }
 
@@ -200,7 +208,13 @@ fn save_registration(
 }
 
 #[post("/<kind>/login", data = "<p>")]
-async fn login(kind: Kind, p: Params, db: &State<Db>, jar: &CookieJar<'_>) -> Reply {
+async fn login(
+    kind: Kind,
+    p: Params,
+    db: &State<Db>,
+    jar: &CookieJar<'_>,
+    settings: &State<Settings>,
+) -> Reply {
     let username = p.text("username")?;
     let password = p.text("password")?;
     let stored = db
@@ -226,6 +240,6 @@ async fn login(kind: Kind, p: Params, db: &State<Db>, jar: &CookieJar<'_>) -> Re
     .await?;
     let id = matched.ok_or_else(|| ApiError::new(Code::BadLogin, "用户名或密码错误"))?;
     let token = db.tx(move |tx| session::create(tx, id)).await?;
-    session::set_cookie(jar, kind, &token);
+    session::set_cookie(jar, kind, &token, settings.https());
     signed_in(id, &token)
 }

@@ -25,7 +25,7 @@ use rocket::{Data, Request};
 use serde_json::Value;
 
 pub use refusal::routes;
-use rules::{rule_for, Family, RULES};
+use rules::{rules_for, Family, RULES};
 
 use crate::config::Settings;
 
@@ -44,6 +44,14 @@ impl Quota {
             per: Duration::from_secs(60),
         })
     }
+
+    /// `n` requests a day (refilled evenly); 0 means no limit.
+    pub fn per_day(n: u32) -> Option<Quota> {
+        (n > 0).then_some(Quota {
+            burst: n,
+            per: Duration::from_secs(24 * 60 * 60),
+        })
+    }
 }
 
 /// The configured quotas of each family of rules (`None`: no limit).
@@ -53,6 +61,7 @@ pub struct Quotas {
     pub login_per_account: Option<Quota>,
     pub notify_per_address: Option<Quota>,
     pub page_per_address: Option<Quota>,
+    pub sms_daily_per_address: Option<Quota>,
 }
 
 impl Quotas {
@@ -62,6 +71,7 @@ impl Quotas {
             login_per_account: Quota::per_minute(s.login_limit_per_account),
             notify_per_address: Quota::per_minute(s.notify_limit_per_address),
             page_per_address: Quota::per_minute(s.page_limit_per_address),
+            sms_daily_per_address: Quota::per_day(s.sms_daily_per_address),
         }
     }
 
@@ -71,7 +81,8 @@ impl Quotas {
             (Family::Login, true) => self.login_per_account,
             (Family::Notify, false) => self.notify_per_address,
             (Family::Page, false) => self.page_per_address,
-            (Family::Notify | Family::Page, true) => None,
+            (Family::SmsDaily, false) => self.sms_daily_per_address,
+            (Family::Notify | Family::Page | Family::SmsDaily, true) => None,
         }
     }
 }
@@ -133,10 +144,10 @@ impl RateLimit {
     /// `account`, may go on; `Err(seconds to wait)` when a limit is spent. Paths no rule
     /// names always may.
     pub fn admit(&self, path: &str, address: &str, account: Option<&str>) -> Result<(), u64> {
-        match rule_for(path) {
-            Some((index, rule)) => self.check(index, rule.family, address, account),
-            None => Ok(()),
-        }
+        rules_for(path).try_for_each(|(index, rule)| {
+            let account = rule.account.and(account);
+            self.check(index, rule.family, address, account)
+        })
     }
 
     /// Both limits must allow the request; the longer wait is reported.
@@ -209,21 +220,21 @@ impl Fairing for RateLimit {
         // reach the same handler and so count in the same bucket.
         let segments: Vec<&str> = req.uri().path().segments().collect();
         let path = format!("/{}", segments.join("/"));
-        let Some((index, rule)) = rule_for(&path) else {
-            return;
-        };
         let address = req
             .client_ip()
             .map(|ip| ip.to_string())
             .unwrap_or_else(|| "unknown".into());
-        let account = match rule.account {
-            Some(field) => account(req, data, field).await,
-            None => None,
-        };
-        if let Err(wait) = self.check(index, rule.family, &address, account.as_deref()) {
-            let uri = format!("/__leida/limited/{}?wait={wait}", rule.answer.name());
-            if let Ok(origin) = Origin::parse_owned(uri) {
-                req.set_uri(origin);
+        for (index, rule) in rules_for(&path) {
+            let account = match rule.account {
+                Some(field) => account(req, data, field).await,
+                None => None,
+            };
+            if let Err(wait) = self.check(index, rule.family, &address, account.as_deref()) {
+                let uri = format!("/__leida/limited/{}?wait={wait}", rule.answer.name());
+                if let Ok(origin) = Origin::parse_owned(uri) {
+                    req.set_uri(origin);
+                }
+                return;
             }
         }
     }

@@ -48,6 +48,8 @@ pub enum Family {
     Notify,
     /// The public card page and its vCard: `page_limit_per_address`.
     Page,
+    /// SMS codes asked for, a day: `sms_daily_per_address`.
+    SmsDaily,
 }
 
 /// A limited endpoint: its path (a prefix when it ends with `/`), quota, answer, and the
@@ -105,11 +107,21 @@ pub const RULES: &[Rule] = &[
     other("/api/pay/notify", Family::Notify, Answer::PayXml),
     other("/mp/mingpian", Family::Page, Answer::Page),
     other("/mp/mingpian.vcf", Family::Page, Answer::Page),
+    other(
+        "/api/user/verification_code",
+        Family::SmsDaily,
+        Answer::Consult,
+    ),
+    other(
+        "/api/consultant/verification_code",
+        Family::SmsDaily,
+        Answer::Consult,
+    ),
 ];
 
-/// The rule of a path (decoded segments joined by `/`) and its index in `RULES`.
-pub fn rule_for(path: &str) -> Option<(usize, &'static Rule)> {
-    RULES.iter().enumerate().find(|(_, r)| {
+/// The rules of a path (decoded segments joined by `/`), with their index in `RULES`.
+pub fn rules_for(path: &str) -> impl Iterator<Item = (usize, &'static Rule)> + '_ {
+    RULES.iter().enumerate().filter(move |(_, r)| {
         if r.path.ends_with('/') {
             path.starts_with(r.path)
         } else {
