@@ -21,6 +21,7 @@ pub const ROUTES: &[Op] = &[
     op("GET", "/openapi.json", Server, Public, "本文档 (OpenAPI 3)", ""),
     op("GET", "/docs", Server, Public, "接口文档页面", ""),
     op("GET", "/docs/docs.js", Server, Public, "接口文档页面的脚本", ""),
+    op("GET", "/docs/docs.css", Server, Public, "接口文档页面的样式", ""),
     op("GET", "/console", Server, Public, "管理后台 (单页应用)", ""),
     op("GET", "/console/<path..>", Server, Public, "管理后台的静态文件", ""),
     op("GET", "/mp/mingpian", Server, Public, "名片网页 (二维码地址; uid 无效时 404)", "uid:id!=1"),
