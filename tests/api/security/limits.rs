@@ -410,7 +410,7 @@ fn consult_post(app: &TestApp, uri: &str, body: &str, peer: u8) -> Value {
         .post(uri.to_string())
         .header(ContentType::Form)
         .remote(from(peer))
-        .body(body.to_string())
+        .body(body)
         .dispatch()
         .into_json()
         .expect("JSON")
