@@ -21,6 +21,9 @@ pub const LINE: Limit = Limit(256);
 pub const URL: Limit = Limit(512);
 /// Messages, notes, descriptions and contents.
 pub const NOTE: Limit = Limit(5000);
+/// A document made of blocks, as JSON text (a product's article: titles, paragraphs and
+/// picture URLs).
+pub const ARTICLE: Limit = Limit(20_000);
 
 impl Limit {
     pub fn chars(self) -> usize {
@@ -47,6 +50,28 @@ impl Limit {
     pub fn cut(self, text: &str) -> String {
         text.chars().take(self.0).collect()
     }
+}
+
+/// The most pictures one list (goods, a product, a repair form) may hold.
+pub const PICTURES_MAX: usize = 20;
+
+/// A JSON list of picture URLs (`'["https://..", ..]'`): at most `PICTURES_MAX`, each a
+/// non-empty URL within `URL`.
+pub fn url_list(field: &str, raw: &str) -> ApiResult<Vec<String>> {
+    let list: Vec<String> = serde_json::from_str(raw).map_err(|_| ApiError::wrong_type(field))?;
+    if list.len() > PICTURES_MAX {
+        return Err(ApiError::invalid(
+            field,
+            &format!("最多 {PICTURES_MAX} 张图片"),
+        ));
+    }
+    for url in &list {
+        if url.trim().is_empty() {
+            return Err(ApiError::invalid(field, "每一项必须是图片地址"));
+        }
+        URL.check(field, url)?;
+    }
+    Ok(list)
 }
 
 /// The longest start of `text` that is at most `max` bytes and ends on a character.

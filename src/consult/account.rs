@@ -12,6 +12,7 @@ use crate::clock;
 use crate::config::Settings;
 use crate::db::{Db, OnUnique, OptionalExtension};
 use crate::error::{ApiError, ApiResult, Code};
+use crate::text;
 use crate::web::blocking;
 use crate::web::params::Params;
 
@@ -109,14 +110,11 @@ fn registration(p: &Params) -> ApiResult<Registration> {
     if password != again {
         return Err(ApiError::invalid("password_again", "与 password 不一致"));
     }
-    let email = p.opt_text("email").unwrap_or_default();
+    let email = p.bounded("email", text::LINE)?.unwrap_or_default();
     if !email.is_empty() && !is_email(&email) {
         return Err(ApiError::invalid("email", "不是有效的邮箱地址"));
     }
-    let realname = p.opt_text("realname").unwrap_or_default();
-    if realname.chars().count() > 32 {
-        return Err(ApiError::invalid("realname", "不能超过 32 个字符"));
-    }
+    let realname = p.bounded("realname", text::NAME)?.unwrap_or_default();
     let gender = match p.str("gender") {
         None => None,
         Some("1" | "true") => Some(1),

@@ -7,12 +7,13 @@ use serde_json::json;
 
 use crate::db::Db;
 use crate::error::ApiError;
+use crate::text;
 use crate::web::envelope::{ok, Reply};
 use crate::web::params::Params;
 use crate::web::signed::Employee;
 use crate::zhuge::data::access::require;
 use crate::zhuge::data::role;
-use crate::zhuge::work::form::{id_list, path_id, required_up_to, text_up_to};
+use crate::zhuge::work::form::{id_list, path_id};
 
 pub fn routes() -> Vec<Route> {
     routes![list, add_by_post, add, update, delete]
@@ -33,7 +34,7 @@ async fn list(me: Employee, p: Params, db: &State<Db>) -> Reply {
 }
 
 async fn insert(me: Employee, p: Params, db: &Db) -> Reply {
-    let name = required_up_to(&p, "name", 32)?;
+    let name = p.required("name", text::NAME)?;
     let permissions = id_list(&p, PERMISSIONS)?.unwrap_or_default();
     let id = db
         .tx(move |tx| {
@@ -60,7 +61,7 @@ async fn add(me: Employee, p: Params, db: &State<Db>) -> Reply {
 #[post("/role/update/<id>", data = "<p>")]
 async fn update(me: Employee, id: &str, p: Params, db: &State<Db>) -> Reply {
     let id = path_id(id)?;
-    let name = text_up_to(&p, "name", 32)?;
+    let name = p.bounded("name", text::NAME)?;
     let permissions = id_list(&p, PERMISSIONS)?;
     if name.is_none() && permissions.is_none() {
         return Err(ApiError::missing("name"));
