@@ -69,13 +69,13 @@ pub fn save_image(
     Ok(rel)
 }
 
-/// Reads a multipart upload and stores it as an image ([`save_image`]), taking one of the
-/// image slots for the decoding.
+/// Reads a multipart upload and stores it as an image ([`save_image`]) in one of the image
+/// slots, so that only as many uploads as slots are in memory at once.
 pub async fn store_upload(file: &TempFile<'_>, settings: &Settings) -> ApiResult<String> {
     let (max_bytes, max_pixels) = (settings.upload_max_bytes, settings.image_max_pixels);
+    let _slot = image_slot().await?;
     let bytes = read_upload(file, max_bytes).await?;
     let data_dir = settings.data_dir.clone();
-    let _slot = image_slot().await?;
     crate::web::blocking(move || save_image(&data_dir, &bytes, max_bytes, max_pixels)).await
 }
 
