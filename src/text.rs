@@ -52,7 +52,7 @@ impl Limit {
     }
 }
 
-/// The most pictures one list (goods, a product, a repair form) may hold.
+/// The most pictures one list may hold (goods, the company website's covers or contents).
 pub const PICTURES_MAX: usize = 20;
 
 /// A JSON list of picture URLs (`'["https://..", ..]'`): at most `PICTURES_MAX`, each a
