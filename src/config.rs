@@ -53,6 +53,18 @@ pub struct Settings {
     /// `<db_path>.key`, generated on first start.
     #[serde(deserialize_with = "text")]
     pub encryption_key: String,
+    /// WeChat Pay notifies a minute per client address and endpoint (0: no limit).
+    pub notify_limit_per_address: u32,
+    /// Public card pages (`/mp/mingpian` and its vCard) a minute per client address.
+    pub page_limit_per_address: u32,
+    /// The most pixels (width × height) an image may have to be decoded at all.
+    pub image_max_pixels: u64,
+    /// Fake WeChat logins without `wechat_appid` even when `public_url` is not loopback.
+    pub offline_dev_mode: bool,
+    /// SMS codes a phone number may receive in 24 hours (0: no limit).
+    pub sms_daily_per_phone: u32,
+    /// SMS codes one client address may request in 24 hours (0: no limit).
+    pub sms_daily_per_address: u32,
 }
 
 impl Default for Settings {
@@ -81,6 +93,12 @@ impl Default for Settings {
             login_limit_per_address: 60,
             login_limit_per_account: 10,
             encryption_key: String::new(),
+            notify_limit_per_address: 120,
+            page_limit_per_address: 60,
+            image_max_pixels: 4096 * 4096,
+            offline_dev_mode: false,
+            sms_daily_per_phone: 10,
+            sms_daily_per_address: 50,
         }
     }
 }
@@ -138,10 +156,38 @@ impl Settings {
         format!("{}/statics/{rel}", self.public_url.trim_end_matches('/'))
     }
 
-    /// Offline dev mode: no mini-program credentials configured.
-    pub fn offline(&self) -> bool {
-        self.wechat_appid.is_empty()
+    /// Whether clients reach the server over https (`public_url`).
+    pub fn https(&self) -> bool {
+        self.public_url.starts_with("https://")
     }
+
+    /// Offline dev mode: no mini-program appid configured, on a loopback `public_url` or
+    /// with `offline_dev_mode` set. Then a login `code` becomes a fake openid.
+    pub fn offline(&self) -> bool {
+        self.wechat_appid.is_empty() && self.offline_allowed()
+    }
+
+    /// Whether a mini-program without an appid may fake its logins: anyone who knows a
+    /// `code` string gets that account, so only on the operator's own machine or on purpose.
+    pub fn offline_allowed(&self) -> bool {
+        self.offline_dev_mode || is_loopback_url(&self.public_url)
+    }
+}
+
+/// `http://127.0.0.1:8000`, `http://localhost`, `http://[::1]:8000/x`: a URL whose host is
+/// this machine.
+fn is_loopback_url(url: &str) -> bool {
+    let rest = url.split_once("://").map_or(url, |(_, rest)| rest);
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
+    let host_port = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
+    let host = match host_port.strip_prefix('[') {
+        Some(v6) => v6.split(']').next().unwrap_or(""),
+        None => host_port.split(':').next().unwrap_or(""),
+    };
+    host.eq_ignore_ascii_case("localhost")
+        || host
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
 }
 
 /// Text keys also accept numbers: Figment reads `ROCKET_PAY_MCH_ID=1900000109` as an integer.

@@ -21,6 +21,7 @@ pub mod poster;
 pub mod ratelimit;
 pub mod repair;
 pub mod secrets;
+pub mod text;
 pub mod web;
 pub mod wechat;
 pub mod zhuge;
@@ -44,6 +45,12 @@ pub fn build(figment: Figment) -> Result<Rocket<Build>, String> {
     std::fs::create_dir_all(&settings.data_dir)
         .map_err(|e| format!("无法创建 data_dir {}: {e}", settings.data_dir.display()))?;
     let wechat = WeChat::new(&settings);
+    if settings.wechat_appid.is_empty() && !settings.offline_allowed() {
+        log::warn!(
+            "wechat_appid 未配置, public_url 也不是本机地址: 没有自己 appid 的小程序, 其微信登录一律拒绝 \
+             (只在本机试用时可设 offline_dev_mode = true)"
+        );
+    }
     // Multipart uploads may be as large as `upload_max_bytes`, plus room for the other fields.
     let figment = figment
         .merge(("limits.file", settings.upload_max_bytes))
@@ -52,10 +59,9 @@ pub fn build(figment: Figment) -> Result<Rocket<Build>, String> {
     let rocket = rocket::custom(figment)
         .attach(metrics::Telemetry)
         .attach(web::TrailingSlash)
-        .attach(ratelimit::RateLimit::new(
-            ratelimit::Quota::per_minute(settings.login_limit_per_address),
-            ratelimit::Quota::per_minute(settings.login_limit_per_account),
-        ))
+        .attach(ratelimit::RateLimit::new(ratelimit::Quotas::from_settings(
+            &settings,
+        )))
         .attach(outbox::Sender)
         .attach(poster::sweep::Sweeper)
         .register("/", rocket::catchers![web::envelope::server_catcher])

@@ -5,6 +5,7 @@ use std::process::ExitCode;
 
 fn main() -> ExitCode {
     limit_malloc_arenas();
+    raise_open_files_limit();
     rocket::execute(run())
 }
 
@@ -55,3 +56,28 @@ fn limit_malloc_arenas() {
 
 #[cfg(not(all(target_os = "linux", target_env = "gnu")))]
 fn limit_malloc_arenas() {}
+
+/// Every client connection holds a file descriptor, and Rocket 0.5 neither times out a
+/// client that never finishes its headers nor caps connections (its listener is private).
+/// Under the usual soft limit of 1024, a thousand half-sent requests left no descriptor to
+/// accept `/healthz` with. The soft limit is raised to the hard one (often 524288 under
+/// systemd); the timeouts and the connection cap belong to the proxy in front (README).
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+#[allow(unsafe_code)]
+fn raise_open_files_limit() {
+    let mut limit = libc::rlimit {
+        rlim_cur: 0,
+        rlim_max: 0,
+    };
+    // SAFETY: both calls only read or write the struct passed, before any other thread exists.
+    unsafe {
+        if libc::getrlimit(libc::RLIMIT_NOFILE, &mut limit) == 0 && limit.rlim_cur < limit.rlim_max
+        {
+            limit.rlim_cur = limit.rlim_max;
+            libc::setrlimit(libc::RLIMIT_NOFILE, &limit);
+        }
+    }
+}
+
+#[cfg(not(all(target_os = "linux", target_env = "gnu")))]
+fn raise_open_files_limit() {}

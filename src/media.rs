@@ -1,15 +1,18 @@
 //! The media store: uploads, QR codes and posters under `data_dir`, served at `/statics/`.
 
-use std::io::Write;
+use std::io::{Cursor, Write};
 use std::path::Path;
+use std::sync::OnceLock;
 
-use image::{GrayImage, ImageFormat, Luma};
+use image::{DynamicImage, GrayImage, ImageFormat, ImageReader, Limits, Luma};
 use qrcode::QrCode;
 use rand::Rng;
 use rocket::fs::TempFile;
 use rocket::tokio::io::AsyncReadExt;
+use rocket::tokio::sync::{Semaphore, SemaphorePermit};
 use rocket::FromForm;
 
+use crate::config::Settings;
 use crate::error::{ApiError, ApiResult, Code};
 
 /// The folder under `data_dir` that holds uploads.
@@ -49,24 +52,77 @@ fn too_large(max_bytes: u64) -> ApiError {
 }
 
 /// Stores an image upload under `uploads/YYYYMM/` with a generated name; returns the path
-/// relative to `data_dir`. The bytes must decode as PNG or JPEG: the name is never trusted.
-pub fn save_image(data_dir: &Path, bytes: &[u8], max_bytes: u64) -> ApiResult<String> {
+/// relative to `data_dir`. The bytes must decode as PNG or JPEG of at most `max_pixels`
+/// pixels: the name is never trusted. Blocking; handlers call [`store_upload`].
+pub fn save_image(
+    data_dir: &Path,
+    bytes: &[u8],
+    max_bytes: u64,
+    max_pixels: u64,
+) -> ApiResult<String> {
     if bytes.len() as u64 > max_bytes {
         return Err(too_large(max_bytes));
     }
-    let not_image = || ApiError::new(Code::Invalid, "只能上传图片 (PNG 或 JPEG)");
-    let format = image::guess_format(bytes).map_err(|_| not_image())?;
+    let (_, format) = decode_image(bytes, max_pixels)?;
     let ext = match format {
         ImageFormat::Png => "png",
-        ImageFormat::Jpeg => "jpg",
-        _ => return Err(not_image()),
+        _ => "jpg",
     };
-    image::load_from_memory_with_format(bytes, format).map_err(|_| not_image())?;
     let month = crate::clock::now_local().format("%Y%m");
     let name: u128 = rand::rng().random();
     let rel = format!("{UPLOAD_DIR}/{month}/{name:032x}.{ext}");
     write_new(data_dir, &rel, bytes)?;
     Ok(rel)
+}
+
+/// Reads a multipart upload and stores it as an image ([`save_image`]) in one of the image
+/// slots, so that only as many uploads as slots are in memory at once.
+pub async fn store_upload(file: &TempFile<'_>, settings: &Settings) -> ApiResult<String> {
+    let (max_bytes, max_pixels) = (settings.upload_max_bytes, settings.image_max_pixels);
+    let _slot = image_slot().await?;
+    let bytes = read_upload(file, max_bytes).await?;
+    let data_dir = settings.data_dir.clone();
+    crate::web::blocking(move || save_image(&data_dir, &bytes, max_bytes, max_pixels)).await
+}
+
+/// A PNG or JPEG decoded, refused before decoding when its header declares more than
+/// `max_pixels` pixels (a 0.5 MB PNG may declare 13000×13000 and take 500 MB decoded),
+/// and decoded under an allocation limit that such an image cannot pass either.
+pub fn decode_image(bytes: &[u8], max_pixels: u64) -> ApiResult<(DynamicImage, ImageFormat)> {
+    let not_image = || ApiError::new(Code::Invalid, "只能上传图片 (PNG 或 JPEG)");
+    let format = image::guess_format(bytes).map_err(|_| not_image())?;
+    if !matches!(format, ImageFormat::Png | ImageFormat::Jpeg) {
+        return Err(not_image());
+    }
+    let (width, height) = ImageReader::with_format(Cursor::new(bytes), format)
+        .into_dimensions()
+        .map_err(|_| not_image())?;
+    if u64::from(width) * u64::from(height) > max_pixels {
+        return Err(ApiError::new(
+            Code::Invalid,
+            format!("图片尺寸过大 ({width}×{height}), 最多 {max_pixels} 像素"),
+        ));
+    }
+    let mut limits = Limits::default();
+    limits.max_image_width = Some(width);
+    limits.max_image_height = Some(height);
+    // Eight bytes a pixel: the largest a PNG or JPEG decodes to (16-bit RGBA).
+    limits.max_alloc = Some(max_pixels.saturating_mul(8));
+    let mut reader = ImageReader::with_format(Cursor::new(bytes), format);
+    reader.limits(limits);
+    let image = reader.decode().map_err(|_| not_image())?;
+    Ok((image, format))
+}
+
+/// One image job (decoding an upload, drawing a poster) per core at a time: a burst
+/// queues here instead of holding every blocking thread and its memory at once.
+pub async fn image_slot() -> ApiResult<SemaphorePermit<'static>> {
+    static SLOTS: OnceLock<Semaphore> = OnceLock::new();
+    let slots = SLOTS.get_or_init(|| {
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+        Semaphore::new(cores)
+    });
+    slots.acquire().await.map_err(ApiError::internal)
 }
 
 /// A QR code PNG of `content` at `qr/<md5(content)>.png`, drawn once and reused.

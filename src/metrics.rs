@@ -23,6 +23,7 @@ use rusqlite::Connection;
 use crate::config::Settings;
 use crate::db::Db;
 use crate::error::ApiResult;
+use crate::wechat::pay::Verdict;
 
 /// Counts one occurrence of `event` (process-wide).
 pub fn inc(event: &'static str) {
@@ -265,16 +266,21 @@ fn render_stored(c: &Connection, out: &mut String) -> ApiResult<()> {
         let _ = writeln!(out, "leida_outbox_failing{{errcode=\"{errcode}\"}} {n}");
     }
 
+    render_notifies(c, out)
+}
+
+/// Notifies by app and verdict. Both labels come from fixed sets (rows an older version
+/// stored with free-form verdicts count as `other`), so no sender can add a series.
+fn render_notifies(c: &Connection, out: &mut String) -> ApiResult<()> {
     header(
         out,
         "leida_pay_notify_total",
         "counter",
         "WeChat Pay notifies received, by app and verdict.",
     );
-    let mut stmt = c.prepare(
-        "SELECT app, verdict, COUNT(*) AS n FROM pay_notify
-         GROUP BY app, verdict ORDER BY n DESC LIMIT 50",
-    )?;
+    let mut counts: BTreeMap<(&str, &str), i64> = BTreeMap::new();
+    let mut stmt =
+        c.prepare("SELECT app, verdict, COUNT(*) FROM pay_notify GROUP BY app, verdict")?;
     let rows = stmt.query_map([], |r| {
         Ok((
             r.get::<_, String>(0)?,
@@ -284,12 +290,17 @@ fn render_stored(c: &Connection, out: &mut String) -> ApiResult<()> {
     })?;
     for row in rows {
         let (app, verdict, n) = row?;
-        let verdict: String = verdict.chars().take(40).collect();
+        let app = ["zhuge", "consult"]
+            .into_iter()
+            .find(|known| *known == app)
+            .unwrap_or("other");
+        let verdict = Verdict::from_text(&verdict).map_or("other", Verdict::label);
+        *counts.entry((app, verdict)).or_insert(0) += n;
+    }
+    for ((app, verdict), n) in counts {
         let _ = writeln!(
             out,
-            "leida_pay_notify_total{{app=\"{}\",verdict=\"{}\"}} {n}",
-            escape(&app),
-            escape(&verdict)
+            "leida_pay_notify_total{{app=\"{app}\",verdict=\"{verdict}\"}} {n}"
         );
     }
     Ok(())

@@ -14,6 +14,7 @@ use serde_json::{json, Value};
 use crate::config::Settings;
 use crate::db::Db;
 use crate::error::ApiResult;
+use crate::text;
 use crate::wechat::token::token_expired;
 use crate::wechat::{check_errcode, WeChat};
 use credentials::App;
@@ -59,6 +60,21 @@ impl Message {
         }
     }
 
+    /// The message with its text bounded: a Work WeChat text at what Work WeChat takes
+    /// (2048 bytes), each template field at a line.
+    fn capped(&self) -> Message {
+        let mut msg = self.clone();
+        match &mut msg {
+            Message::WorkText { content, .. } => {
+                *content = text::head_bytes(content, WORK_TEXT_MAX_BYTES).to_string();
+            }
+            Message::MiniTemplate { body, .. } | Message::MiniSubscribe { body, .. } => {
+                *body = capped_fields(std::mem::take(body));
+            }
+        }
+        msg
+    }
+
     /// Messages to one recipient are rate limited and, for Work WeChat, coalesced; never
     /// across accounts, which may speak through different apps.
     fn recipient(&self) -> String {
@@ -81,8 +97,25 @@ impl Message {
     }
 }
 
-/// Queues `msg`; call it inside the write transaction of whatever caused it.
+/// The most bytes of text Work WeChat takes in one message.
+const WORK_TEXT_MAX_BYTES: usize = 2048;
+
+/// A template body whose `data.<keyword>.value` texts are cut to a line each.
+fn capped_fields(mut body: Value) -> Value {
+    if let Some(fields) = body.get_mut("data").and_then(Value::as_object_mut) {
+        for field in fields.values_mut() {
+            if let Some(value) = field["value"].as_str() {
+                field["value"] = Value::String(text::LINE.cut(value));
+            }
+        }
+    }
+    body
+}
+
+/// Queues `msg`; call it inside the write transaction of whatever caused it. Its text is
+/// capped first ([`Message::capped`]).
 pub fn enqueue(conn: &Connection, msg: &Message) -> rusqlite::Result<i64> {
+    let msg = &msg.capped();
     let payload = serde_json::to_string(msg).unwrap_or_default();
     conn.execute(
         "INSERT INTO outbox (kind, recipient, payload, next_try_at, created_at)
@@ -304,7 +337,7 @@ fn merge(batch: Vec<Due>) -> Option<Message> {
                 corpid,
                 agentid,
                 touser,
-                content: lines.join("\n"),
+                content: text::head_bytes(&lines.join("\n"), WORK_TEXT_MAX_BYTES).to_string(),
             })
         }
         other => Some(other),

@@ -9,9 +9,6 @@ mod text;
 
 use std::io::Write;
 use std::path::{Component, Path, PathBuf};
-use std::sync::OnceLock;
-
-use rocket::tokio::sync::Semaphore;
 
 use crate::error::{ApiError, ApiResult};
 use crate::web::statics::Assets;
@@ -104,28 +101,15 @@ fn write_synced(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     file.sync_all()
 }
 
-/// At most one drawing per core at a time: a burst of new posters queues here instead of
-/// taking every blocking thread and starving the database jobs.
-fn drawing_slots() -> &'static Semaphore {
-    static SLOTS: OnceLock<Semaphore> = OnceLock::new();
-    SLOTS.get_or_init(|| {
-        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-        Semaphore::new(cores)
-    })
-}
-
 /// [`poster_file`] for handlers: a stored poster answers at once; a new one is drawn on a
-/// blocking thread, at most one per core at a time.
+/// blocking thread in one of the image slots (`media::image_slot`).
 pub async fn poster(data_dir: PathBuf, card: PosterCard) -> ApiResult<String> {
     let rel = card.file_name();
     if sweep::is_stored(&data_dir.join(&rel)) {
         crate::metrics::inc("poster_cache_hit");
         return Ok(rel);
     }
-    let _slot = drawing_slots()
-        .acquire()
-        .await
-        .map_err(ApiError::internal)?;
+    let _slot = crate::media::image_slot().await?;
     crate::web::blocking(move || poster_file(&data_dir, &card)).await
 }
 

@@ -9,7 +9,7 @@ const PARTS = { users: "员工", roles: "角色", products: "产品", company: "
 export function render(view, part = "users") {
   if (!PARTS[part]) part = "users";
   const tabs = h("p", {}, Object.entries(PARTS).map(([key, name]) =>
-    h("a", { href: `#/admin/${key}`, class: "tag", style: key === part ? "background:#dce8ff" : null }, name)));
+    h("a", { href: `#/admin/${key}`, class: key === part ? "tag current" : "tag" }, name)));
   const body = panel(PARTS[part]);
   show(view, tabs, body);
   const load = { users, roles, products, company }[part];

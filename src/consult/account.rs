@@ -12,6 +12,7 @@ use crate::clock;
 use crate::config::Settings;
 use crate::db::{Db, OnUnique, OptionalExtension};
 use crate::error::{ApiError, ApiResult, Code};
+use crate::text;
 use crate::web::blocking;
 use crate::web::params::Params;
 
@@ -28,8 +29,9 @@ async fn verification_code(
 ) -> Reply {
     let phone = sms::phone(&p.text("phone_number")?)?;
     let target = phone.clone();
+    let daily_cap = settings.sms_daily_per_phone;
     let (id, code) = db
-        .tx(move |tx| sms::issue(tx, kind, &target, clock::now_ms()))
+        .tx(move |tx| sms::issue(tx, kind, &target, clock::now_ms(), daily_cap))
         .await?;
     let sms_api = settings.sms_api.clone();
     if let Err(e) = blocking(move || sms::deliver(&sms_api, &phone, &code)).await {
@@ -41,7 +43,13 @@ async fn verification_code(
 
 /// Phone sign-up and sign-in: the account of that phone on this side, created if new.
 #[post("/<kind>/signin", data = "<p>")]
-async fn signin(kind: Kind, p: Params, db: &State<Db>, jar: &CookieJar<'_>) -> Reply {
+async fn signin(
+    kind: Kind,
+    p: Params,
+    db: &State<Db>,
+    jar: &CookieJar<'_>,
+    settings: &State<Settings>,
+) -> Reply {
     let phone = sms::phone(&p.text("phone_number")?)?;
     let code = p.text("verification_code")?;
     let outcome = db
@@ -54,7 +62,7 @@ async fn signin(kind: Kind, p: Params, db: &State<Db>, jar: &CookieJar<'_>) -> R
         })
         .await?;
     let (id, token) = outcome?;
-    session::set_cookie(jar, kind, &token);
+    session::set_cookie(jar, kind, &token, settings.https());
     signed_in(id, &token)
 }
 
@@ -102,14 +110,11 @@ fn registration(p: &Params) -> ApiResult<Registration> {
     if password != again {
         return Err(ApiError::invalid("password_again", "与 password 不一致"));
     }
-    let email = p.opt_text("email").unwrap_or_default();
+    let email = p.bounded("email", text::LINE)?.unwrap_or_default();
     if !email.is_empty() && !is_email(&email) {
         return Err(ApiError::invalid("email", "不是有效的邮箱地址"));
     }
-    let realname = p.opt_text("realname").unwrap_or_default();
-    if realname.chars().count() > 32 {
-        return Err(ApiError::invalid("realname", "不能超过 32 个字符"));
-    }
+    let realname = p.bounded("realname", text::NAME)?.unwrap_or_default();
     let gender = match p.str("gender") {
         None => None,
         Some("1" | "true") => Some(1),
@@ -147,6 +152,7 @@ async fn register(
     me: MaybeSignedIn,
     db: &State<Db>,
     jar: &CookieJar<'_>,
+    settings: &State<Settings>,
 ) -> Reply {
     let form = registration(&p)?;
     let password = form.password.clone();
@@ -158,7 +164,7 @@ async fn register(
             Ok((id, session::create(tx, id)?))
         })
         .await?;
-    session::set_cookie(jar, kind, &token);
+    session::set_cookie(jar, kind, &token, settings.https());
     signed_in(id, &token)
 }
 
@@ -200,7 +206,13 @@ fn save_registration(
 }
 
 #[post("/<kind>/login", data = "<p>")]
-async fn login(kind: Kind, p: Params, db: &State<Db>, jar: &CookieJar<'_>) -> Reply {
+async fn login(
+    kind: Kind,
+    p: Params,
+    db: &State<Db>,
+    jar: &CookieJar<'_>,
+    settings: &State<Settings>,
+) -> Reply {
     let username = p.text("username")?;
     let password = p.text("password")?;
     let stored = db
@@ -226,6 +238,6 @@ async fn login(kind: Kind, p: Params, db: &State<Db>, jar: &CookieJar<'_>) -> Re
     .await?;
     let id = matched.ok_or_else(|| ApiError::new(Code::BadLogin, "用户名或密码错误"))?;
     let token = db.tx(move |tx| session::create(tx, id)).await?;
-    session::set_cookie(jar, kind, &token);
+    session::set_cookie(jar, kind, &token, settings.https());
     signed_in(id, &token)
 }

@@ -21,7 +21,7 @@ use crate::error::{ApiError, ApiResult, Code};
 use crate::media;
 use crate::web::blocking;
 use crate::web::params::Params;
-use crate::wechat::pay::{self, Merchant, TradeType, UnifiedOrder};
+use crate::wechat::pay::{self, Merchant, TradeType, UnifiedOrder, Verdict};
 use crate::wechat::WeChat;
 
 /// Where WeChat posts payment notices (`notify_url` = `public_url` + this).
@@ -163,13 +163,13 @@ async fn notify(
     let merchant = merchant(settings);
     let judged = db
         .tx(move |tx| {
-            let (accepted, verdict) = judge(tx, merchant.as_ref(), &body)?;
-            pay::record_notify(tx, "consult", &body, &verdict)?;
-            Ok((accepted, verdict))
+            let verdict = judge(tx, merchant.as_ref(), &body)?;
+            pay::record_notify(tx, "consult", &body, verdict)?;
+            Ok(verdict)
         })
         .await;
     let answer = match judged {
-        Ok((accepted, verdict)) => pay::reply(accepted, &verdict),
+        Ok(verdict) => verdict.reply(),
         Err(e) => {
             log::error!("consult pay notify: {e}");
             pay::reply(false, "服务器内部错误")
@@ -178,31 +178,29 @@ async fn notify(
     (ContentType::XML, answer)
 }
 
-/// Whether WeChat may stop sending this notice (`true` = SUCCESS), and why.
-fn judge(conn: &Connection, merchant: Option<&Merchant>, body: &str) -> ApiResult<(bool, String)> {
-    let refuse = |why: String| Ok((false, why));
+/// What the notice is; settles the order when it says so.
+fn judge(conn: &Connection, merchant: Option<&Merchant>, body: &str) -> ApiResult<Verdict> {
     let Some(merchant) = merchant else {
-        return refuse("微信支付未配置".into());
+        return Ok(Verdict::NotConfigured);
     };
-    let fields = match pay::from_xml(body) {
-        Ok(fields) => fields,
-        Err(e) => return refuse(format!("XML 无效: {e}")),
+    let Ok(fields) = pay::from_xml(body) else {
+        return Ok(Verdict::Malformed);
     };
     if !pay::verify(&fields, &merchant.key) {
-        return refuse("签名无效".into());
+        return Ok(Verdict::BadSignature);
     }
     let field = |k: &str| fields.get(k).map(String::as_str).unwrap_or("");
     if field("appid") != merchant.appid || field("mch_id") != merchant.mch_id {
-        return refuse("appid 或 mch_id 不符".into());
+        return Ok(Verdict::MerchantMismatch);
     }
     let Some(order) = order::by_order_no(conn, field("out_trade_no"))? else {
-        return refuse("订单不存在".into());
+        return Ok(Verdict::UnknownOrder);
     };
     if field("total_fee").parse::<i64>().ok() != Some(order.price_fen) {
-        return refuse("金额不符".into());
+        return Ok(Verdict::AmountMismatch);
     }
     if field("return_code") != "SUCCESS" || field("result_code") != "SUCCESS" {
-        return Ok((true, "支付未成功, 订单不变".into()));
+        return Ok(Verdict::PaymentFailed);
     }
     settle(conn, &order, &fields)
 }
@@ -213,14 +211,14 @@ fn settle(
     conn: &Connection,
     order: &Order,
     fields: &BTreeMap<String, String>,
-) -> ApiResult<(bool, String)> {
+) -> ApiResult<Verdict> {
     let already: bool = conn.query_row(
         "SELECT paid_date IS NOT NULL FROM cs_order WHERE id = ?1",
         [order.id],
         |r| r.get(0),
     )?;
     if already {
-        return Ok((true, "重复通知, 订单不变".into()));
+        return Ok(Verdict::Repeat);
     }
     let transaction_id = fields.get("transaction_id").cloned().unwrap_or_default();
     conn.execute(
@@ -230,11 +228,11 @@ fn settle(
     match order.status {
         Status::Unpaid => {
             order::move_to(conn, order, Status::Paid)?;
-            Ok((true, "OK".into()))
+            Ok(Verdict::Paid)
         }
         _ => {
             request_refund(conn, order, "订单取消后收到付款")?;
-            Ok((true, "订单已取消, 已记录退款申请".into()))
+            Ok(Verdict::RefundRequested)
         }
     }
 }

@@ -14,6 +14,7 @@ use super::tag;
 use crate::clock;
 use crate::db::{Db, OptionalExtension};
 use crate::error::{ApiError, ApiResult};
+use crate::text;
 use crate::web::params::Params;
 
 pub fn routes() -> Vec<Route> {
@@ -69,17 +70,9 @@ struct Draft {
 }
 
 fn draft(p: &Params) -> ApiResult<Draft> {
-    let title = p.text("title")?;
-    let content = p.text("content")?;
-    if title.chars().count() > 100 {
-        return Err(ApiError::invalid("title", "不能超过 100 个字符"));
-    }
-    if content.chars().count() > 5000 {
-        return Err(ApiError::invalid("content", "不能超过 5000 个字符"));
-    }
     Ok(Draft {
-        title,
-        content,
+        title: p.required("title", text::NAME)?,
+        content: p.required("content", text::NOTE)?,
         raw_tags: p.text("tag_id")?,
     })
 }

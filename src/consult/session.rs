@@ -57,11 +57,13 @@ pub fn create(conn: &Connection, account_id: i64) -> ApiResult<String> {
     Ok(token)
 }
 
-/// Sets the HttpOnly cookie of `kind` to `token`.
-pub fn set_cookie(jar: &CookieJar<'_>, kind: Kind, token: &str) {
+/// Sets the HttpOnly cookie of `kind` to `token`; `Secure` when the server is reached over
+/// https (`public_url`), so the browser never sends it in clear.
+pub fn set_cookie(jar: &CookieJar<'_>, kind: Kind, token: &str, secure: bool) {
     let cookie = Cookie::build((cookie_name(kind), token.to_string()))
         .path("/api")
         .http_only(true)
+        .secure(secure)
         .same_site(SameSite::Lax)
         .max_age(Duration::days(LIFETIME_DAYS));
     jar.add(cookie);

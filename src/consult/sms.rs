@@ -1,6 +1,9 @@
 //! SMS verification codes for phone sign-in: 6 digits, valid 5 minutes, single use, at most
-//! 5 tries, at most one send per phone per minute. Codes go to `sms_api` as JSON
-//! `{"phone", "code"}`; with no `sms_api` (dev mode) they are written to the log.
+//! one send per phone per minute and `sms_daily_per_phone` a day. Every unexpired code of
+//! a phone stays valid (the newest `LIVE` of them), so a stranger asking for a code cannot
+//! cancel the one its owner is typing; a wrong guess counts against all of them, 5 tries.
+//! Codes go to `sms_api` as JSON `{"phone", "code"}`; with no `sms_api` (dev mode) they are
+//! written to the log.
 
 use std::time::Duration;
 
@@ -9,12 +12,14 @@ use rusqlite::{params, Connection};
 use subtle::ConstantTimeEq;
 
 use super::Kind;
-use crate::db::OptionalExtension;
 use crate::error::{ApiError, ApiResult, Code};
 
 pub const VALID_MS: i64 = 5 * 60 * 1000;
 pub const RESEND_MS: i64 = 60 * 1000;
 pub const MAX_TRIES: i64 = 5;
+/// How many of a phone's newest codes are checked.
+const LIVE: i64 = 5;
+const DAY_MS: i64 = 24 * 60 * 60 * 1000;
 
 /// A mainland mobile number: 11 digits starting with 1.
 pub fn phone(raw: &str) -> ApiResult<String> {
@@ -26,13 +31,19 @@ pub fn phone(raw: &str) -> ApiResult<String> {
     }
 }
 
-/// Stores a fresh code for `phone`, unless one was sent to that phone within a minute.
-/// The newest code replaces older ones: only it is checked.
-pub fn issue(conn: &Connection, kind: Kind, phone: &str, now_ms: i64) -> ApiResult<(i64, String)> {
-    let last: Option<i64> = conn.query_row(
-        "SELECT MAX(sent_ms) FROM cs_sms_code WHERE phone = ?1",
-        [phone],
-        |r| r.get(0),
+/// Stores a fresh code for `phone`, unless one was sent to that phone within a minute or
+/// it had `daily_cap` codes in the last 24 hours (0: no cap).
+pub fn issue(
+    conn: &Connection,
+    kind: Kind,
+    phone: &str,
+    now_ms: i64,
+    daily_cap: u32,
+) -> ApiResult<(i64, String)> {
+    let (last, today): (Option<i64>, i64) = conn.query_row(
+        "SELECT MAX(sent_ms), COUNT(*) FROM cs_sms_code WHERE phone = ?1 AND sent_ms > ?2",
+        params![phone, now_ms - DAY_MS],
+        |r| Ok((r.get(0)?, r.get(1)?)),
     )?;
     if let Some(wait) = last
         .map(|sent| sent + RESEND_MS - now_ms)
@@ -42,6 +53,12 @@ pub fn issue(conn: &Connection, kind: Kind, phone: &str, now_ms: i64) -> ApiResu
         return Err(ApiError::new(
             Code::Invalid,
             format!("验证码发送过于频繁, 请 {secs} 秒后再试"),
+        ));
+    }
+    if daily_cap > 0 && today >= i64::from(daily_cap) {
+        return Err(ApiError::new(
+            Code::Invalid,
+            "该手机号今天的验证码已达上限, 请明天再试",
         ));
     }
     let code = format!("{:06}", rand::rng().random_range(0..1_000_000));
@@ -85,8 +102,41 @@ pub fn deliver(sms_api: &str, phone: &str, code: &str) -> ApiResult<()> {
     }
 }
 
-/// Checks `code` against the newest code of `phone`. A wrong code counts a try; the right
-/// one is used up. The refusal is returned as a value so the caller can commit the count.
+/// One stored code of a phone.
+struct Sent {
+    id: i64,
+    code: String,
+    expires_ms: i64,
+    tries: i64,
+    used: bool,
+}
+
+impl Sent {
+    fn live(&self, now_ms: i64) -> bool {
+        !self.used && self.tries < MAX_TRIES && now_ms <= self.expires_ms
+    }
+}
+
+fn newest(conn: &Connection, kind: Kind, phone: &str) -> ApiResult<Vec<Sent>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT id, code, expires_ms, tries, used FROM cs_sms_code
+         WHERE kind = ?1 AND phone = ?2 ORDER BY id DESC LIMIT ?3",
+    )?;
+    let rows = stmt.query_map(params![kind.as_str(), phone, LIVE], |r| {
+        Ok(Sent {
+            id: r.get(0)?,
+            code: r.get(1)?,
+            expires_ms: r.get(2)?,
+            tries: r.get(3)?,
+            used: r.get(4)?,
+        })
+    })?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// Checks `code` against every live code of `phone`. A wrong code counts a try on each of
+/// them; the right one is used up. The refusal is returned as a value so the caller can
+/// commit the count.
 pub fn check(
     conn: &Connection,
     kind: Kind,
@@ -95,45 +145,42 @@ pub fn check(
     now_ms: i64,
 ) -> ApiResult<Result<(), ApiError>> {
     let refuse = |msg: &'static str| Ok(Err(ApiError::new(Code::Invalid, msg)));
-    let newest = conn
-        .query_row(
-            "SELECT id, code, expires_ms, tries, used FROM cs_sms_code
-             WHERE kind = ?1 AND phone = ?2 ORDER BY id DESC LIMIT 1",
-            params![kind.as_str(), phone],
-            |r| {
-                Ok((
-                    r.get::<_, i64>(0)?,
-                    r.get::<_, String>(1)?,
-                    r.get::<_, i64>(2)?,
-                    r.get::<_, i64>(3)?,
-                    r.get::<_, bool>(4)?,
-                ))
-            },
-        )
-        .optional()?;
-    let Some((id, expected, expires_ms, tries, used)) = newest else {
+    let sent = newest(conn, kind, phone)?;
+    let live: Vec<&Sent> = sent.iter().filter(|s| s.live(now_ms)).collect();
+    let Some(newest) = sent.first() else {
         return refuse("请先获取验证码");
     };
-    if used {
-        return refuse("验证码已使用, 请重新获取");
+    if live.is_empty() {
+        return if newest.used {
+            refuse("验证码已使用, 请重新获取")
+        } else if newest.tries >= MAX_TRIES {
+            refuse("验证码错误次数过多, 请重新获取")
+        } else {
+            refuse("验证码已过期, 请重新获取")
+        };
     }
-    if tries >= MAX_TRIES {
-        return refuse("验证码错误次数过多, 请重新获取");
+    // Every candidate is compared, so the time taken does not say which one matched.
+    let matched = live.iter().fold(None, |found, s| {
+        let same = bool::from(s.code.as_bytes().ct_eq(code.as_bytes()));
+        found.or(same.then_some(s.id))
+    });
+    if let Some(id) = matched {
+        conn.execute("UPDATE cs_sms_code SET used = 1 WHERE id = ?1", [id])?;
+        return Ok(Ok(()));
     }
-    if now_ms > expires_ms {
-        return refuse("验证码已过期, 请重新获取");
-    }
-    if !bool::from(expected.as_bytes().ct_eq(code.as_bytes())) {
+    for s in &live {
         conn.execute(
             "UPDATE cs_sms_code SET tries = tries + 1 WHERE id = ?1",
-            [id],
+            [s.id],
         )?;
-        let left = MAX_TRIES - tries - 1;
-        return Ok(Err(ApiError::new(
-            Code::Invalid,
-            format!("验证码错误, 还可尝试 {left} 次"),
-        )));
     }
-    conn.execute("UPDATE cs_sms_code SET used = 1 WHERE id = ?1", [id])?;
-    Ok(Ok(()))
+    let left = live
+        .iter()
+        .map(|s| MAX_TRIES - s.tries - 1)
+        .max()
+        .unwrap_or(0);
+    Ok(Err(ApiError::new(
+        Code::Invalid,
+        format!("验证码错误, 还可尝试 {left} 次"),
+    )))
 }

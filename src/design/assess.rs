@@ -9,6 +9,7 @@ use super::data::user;
 use crate::clock;
 use crate::db::{Db, OnUnique, OptionalExtension};
 use crate::error::{ApiError, ApiResult, Code};
+use crate::text;
 use crate::web::envelope::{ok, Reply};
 use crate::web::params::Params;
 
@@ -80,7 +81,7 @@ async fn assess(p: Params, db: &State<Db>) -> Reply {
     let employe_id = p.opt_id("employe_id")?;
     let designer = stars(&p, "designerstarts")?;
     let service = stars(&p, "servicestarts")?;
-    let content = p.opt_text("content").unwrap_or_default();
+    let content = p.bounded("content", text::NOTE)?.unwrap_or_default();
     if designer.is_none() && service.is_none() && content.is_empty() {
         return Err(ApiError::missing("designerstarts"));
     }

@@ -13,15 +13,13 @@ use crate::clock;
 use crate::config::Settings;
 use crate::db::Db;
 use crate::error::{ApiError, ApiResult};
-use crate::web::blocking;
+use crate::text;
 use crate::web::envelope::{ok, Reply};
 use crate::web::params::Params;
 
 pub fn routes() -> Vec<Route> {
     routes![get_history, send_message, img_upload]
 }
-
-const MESSAGE_MAX: usize = 2000;
 
 /// A room is a form: its customer and the firm's staff take part.
 fn room(c: &Connection, me: &User, room_id: i64) -> ApiResult<form::Form> {
@@ -68,13 +66,7 @@ async fn send_message(p: Params, db: &State<Db>) -> Reply {
     let me = caller(db, &p).await?;
     me.require_bound()?;
     let room_id = p.id("room_id")?;
-    let content = p.text("content")?;
-    if content.chars().count() > MESSAGE_MAX {
-        return Err(ApiError::invalid(
-            "content",
-            &format!("最多 {MESSAGE_MAX} 个字"),
-        ));
-    }
+    let content = p.required("content", text::NOTE)?;
     let data = db
         .tx(move |tx| {
             room(tx, &me, room_id)?;
@@ -112,10 +104,7 @@ async fn img_upload(
         .ok_or_else(|| ApiError::missing("openid"))?;
     let me = db.run(move |c| user::caller(c, &openid)).await?;
     me.require_bound()?;
-    let max = settings.upload_max_bytes;
-    let bytes = crate::media::read_upload(&form.file, max).await?;
-    let dir = settings.data_dir.clone();
-    let rel = blocking(move || crate::media::save_image(&dir, &bytes, max)).await?;
+    let rel = crate::media::store_upload(&form.file, settings).await?;
     ok(
         "上传成功",
         json!({"url": settings.static_url(&rel), "path": rel}),

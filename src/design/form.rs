@@ -8,6 +8,7 @@ use super::data::user;
 use super::user::caller;
 use crate::db::Db;
 use crate::error::ApiError;
+use crate::text;
 use crate::web::envelope::{ok, Reply};
 use crate::web::params::Params;
 
@@ -15,25 +16,12 @@ pub fn routes() -> Vec<Route> {
     routes![store, show, edit, update]
 }
 
-/// Longest title and content accepted, in characters.
-const TITLE_MAX: usize = 100;
-const CONTENT_MAX: usize = 5000;
-
-fn limited(p: &Params, field: &str, max: usize) -> Result<Option<String>, ApiError> {
-    match p.opt_text(field) {
-        Some(text) if text.chars().count() > max => {
-            Err(ApiError::invalid(field, &format!("最多 {max} 个字")))
-        }
-        other => Ok(other),
-    }
-}
-
 #[post("/store", data = "<p>")]
 async fn store(p: Params, db: &State<Db>) -> Reply {
     let me = caller(db, &p).await?;
     me.require_bound()?;
-    let title = limited(&p, "title", TITLE_MAX)?.unwrap_or_default();
-    let content = limited(&p, "content", CONTENT_MAX)?.unwrap_or_default();
+    let title = p.bounded("title", text::NAME)?.unwrap_or_default();
+    let content = p.bounded("content", text::NOTE)?.unwrap_or_default();
     if title.is_empty() && content.is_empty() {
         return Err(ApiError::missing("title 或 content"));
     }
@@ -94,8 +82,8 @@ async fn update(p: Params, db: &State<Db>) -> Reply {
     me.require_bound()?;
     let id = p.id("id")?;
     let change = Change {
-        title: limited(&p, "title", TITLE_MAX)?,
-        content: limited(&p, "content", CONTENT_MAX)?,
+        title: p.bounded("title", text::NAME)?,
+        content: p.bounded("content", text::NOTE)?,
         kind: p.opt_num("type")?,
         designer_id: p.opt_id("designer_id")?,
         status: p.opt_num("status")?,

@@ -13,6 +13,7 @@ use crate::config::Settings;
 use crate::db::Db;
 use crate::error::{ApiError, ApiResult, Code};
 use crate::outbox::{self, Account, Message};
+use crate::text;
 use crate::web::envelope::{ok, Reply};
 use crate::web::params::Params;
 
@@ -23,7 +24,7 @@ pub fn routes() -> Vec<Route> {
 #[post("/formId", data = "<p>")]
 async fn form_id(p: Params, db: &State<Db>) -> Reply {
     let openid = p.text("openid")?;
-    let form_id = p.text("formid")?;
+    let form_id = p.required("formid", text::NAME)?;
     // WeChat's developer tools hand out a placeholder that no real message can use.
     let placeholder = form_id.contains("formId") || form_id.contains("mock");
     db.tx(move |tx| {
@@ -40,7 +41,7 @@ async fn form_id(p: Params, db: &State<Db>) -> Reply {
 /// The message as WeChat defines it: `touser` (the recipient's openid), `template_id`,
 /// optional `page`, `data`, `emphasis_keyword`. Anything else is dropped.
 fn message(p: &Params) -> ApiResult<Map<String, Value>> {
-    let raw = p.text("data")?;
+    let raw = p.required("data", text::NOTE)?;
     let Ok(Value::Object(given)) = serde_json::from_str::<Value>(&raw) else {
         return Err(ApiError::wrong_type("data"));
     };
@@ -68,7 +69,7 @@ async fn send_template(p: Params, db: &State<Db>, settings: &State<Settings>) ->
     let openid = p.text("openid")?;
     let mut body = message(&p)?;
     let subscribe = p.opt_num::<i64>("subscribe")?.unwrap_or(0) == 1;
-    if settings.offline() {
+    if settings.wechat_appid.is_empty() {
         return Err(ApiError::upstream(
             "未配置小程序 wechat_appid, 无法发送模板消息",
         ));

@@ -7,6 +7,7 @@ use super::data::user::{self, level_name, Claim, User};
 use crate::config::Settings;
 use crate::db::Db;
 use crate::error::{ApiError, ApiResult};
+use crate::text;
 use crate::web::blocking;
 use crate::web::envelope::{ok, Reply};
 use crate::web::params::Params;
@@ -153,7 +154,7 @@ async fn add_employe(p: Params, db: &State<Db>) -> Reply {
             "只能是 2 (设计师), 3 (客服) 或 4 (管理员)",
         ));
     }
-    let name = p.opt_text("name").unwrap_or_default();
+    let name = p.bounded("name", text::NAME)?.unwrap_or_default();
     let added = db
         .tx(move |tx| {
             let me = user::caller(tx, &openid)?;

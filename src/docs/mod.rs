@@ -11,10 +11,12 @@ use rocket::serde::json::Json;
 use rocket::{get, routes, Route};
 use serde_json::{json, Map, Value};
 
+use crate::web::headers::{hardened, Hardened};
+
 pub use table::ROUTES;
 
 pub fn routes() -> Vec<Route> {
-    routes![openapi, page, script]
+    routes![openapi, page, script, style]
 }
 
 /// Which app answers: it decides the envelope of every answer.
@@ -487,17 +489,22 @@ fn openapi() -> Json<&'static Value> {
 }
 
 #[get("/docs")]
-fn page() -> (ContentType, &'static str) {
-    (
+fn page() -> Hardened<(ContentType, &'static str)> {
+    hardened((
         ContentType::HTML,
         include_str!("../../assets/docs/index.html"),
-    )
+    ))
 }
 
 #[get("/docs/docs.js")]
-fn script() -> (ContentType, &'static str) {
-    (
+fn script() -> Hardened<(ContentType, &'static str)> {
+    hardened((
         ContentType::JavaScript,
         include_str!("../../assets/docs/docs.js"),
-    )
+    ))
+}
+
+#[get("/docs/docs.css")]
+fn style() -> Hardened<(ContentType, &'static str)> {
+    hardened((ContentType::CSS, include_str!("../../assets/docs/docs.css")))
 }

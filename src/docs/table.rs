@@ -21,13 +21,14 @@ pub const ROUTES: &[Op] = &[
     op("GET", "/openapi.json", Server, Public, "本文档 (OpenAPI 3)", ""),
     op("GET", "/docs", Server, Public, "接口文档页面", ""),
     op("GET", "/docs/docs.js", Server, Public, "接口文档页面的脚本", ""),
+    op("GET", "/docs/docs.css", Server, Public, "接口文档页面的样式", ""),
     op("GET", "/console", Server, Public, "管理后台 (单页应用)", ""),
     op("GET", "/console/<path..>", Server, Public, "管理后台的静态文件", ""),
     op("GET", "/mp/mingpian", Server, Public, "名片网页 (二维码地址; uid 无效时 404)", "uid:id!=1"),
     op("GET", "/mp/mingpian.vcf", Server, Public, "名片的 vCard", "uid:id!=1"),
     op("GET", "/metrics", Server, Public, "Prometheus 指标 (配置 metrics = true 时, 否则 404)", ""),
-    op("GET", "/__leida/limited/<app>", Server, Public, "限流时的回答 (被限流的请求转到这里, 用该应用的信封)", "wait:int"),
-    op("POST", "/__leida/limited/<app>", Server, Public, "限流时的回答 (被限流的请求转到这里, 用该应用的信封)", "wait:int"),
+    op("GET", "/__leida/limited/<app>", Server, Public, "限流时的回答 (被限流的请求转到这里: 应用的信封, 支付通知的 XML, 或页面的 HTTP 429)", "wait:int"),
+    op("POST", "/__leida/limited/<app>", Server, Public, "限流时的回答 (被限流的请求转到这里: 应用的信封, 支付通知的 XML, 或页面的 HTTP 429)", "wait:int"),
 
     // Zhuge Leida: administrators (seed 003)
     op("POST", "/zhugeleida/admin/login", Zhuge, Public, "账号密码登录, 返回 user_id 和 token", "username!=boss password!=leida-demo"),

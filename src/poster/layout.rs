@@ -18,6 +18,9 @@ pub const WIDTH: u32 = 604;
 pub const HEIGHT: u32 = 851;
 
 const AVATAR: (i32, i32, u32, u32) = (62, 30, 480, 482);
+/// Drawn 480×482: a larger source only costs memory (files stored before uploads were
+/// checked may be bombs), so beyond the upload default it becomes the placeholder.
+const AVATAR_MAX_PIXELS: u64 = 4096 * 4096;
 /// The row under the avatar: text on the left, the QR code on the right.
 const ROW_TOP: i32 = 30 + 482 + 73;
 const LEFT_X: i32 = 62;
@@ -47,8 +50,8 @@ pub fn render(card: &PosterCard) -> ApiResult<Vec<u8>> {
 
 fn draw_avatar(canvas: &mut RgbImage, bytes: &[u8]) {
     let (x, y, w, h) = AVATAR;
-    let avatar = match image::load_from_memory(bytes) {
-        Ok(avatar) => avatar,
+    let avatar = match crate::media::decode_image(bytes, AVATAR_MAX_PIXELS) {
+        Ok((avatar, _)) => avatar,
         Err(e) => {
             log::warn!("poster: avatar does not decode ({e}), drawing a placeholder");
             draw_filled_rect_mut(canvas, Rect::at(x, y).of_size(w, h), PLACEHOLDER);

@@ -6,6 +6,7 @@ use serde_json::{json, Map, Value};
 use crate::clock;
 use crate::db::{OnUnique, OptionalExtension};
 use crate::error::{ApiError, ApiResult, Code};
+use crate::text::{self, Limit};
 
 pub const NORMAL: &str = "normal";
 pub const REPAIR: &str = "repair";
@@ -65,16 +66,13 @@ pub struct Profile {
 
 impl Profile {
     pub fn parse(info: &Map<String, Value>) -> ApiResult<Profile> {
-        let text = |k: &str, max: usize| -> ApiResult<Option<String>> {
+        let text = |k: &str, limit: Limit| -> ApiResult<Option<String>> {
             match info.get(k) {
                 None | Some(Value::Null) => Ok(None),
-                Some(Value::String(s)) if s.chars().count() <= max => {
+                Some(Value::String(s)) => {
+                    limit.check(&format!("userinfo.{k}"), s)?;
                     Ok(Some(s.trim().to_string()))
                 }
-                Some(Value::String(_)) => Err(ApiError::invalid(
-                    &format!("userinfo.{k}"),
-                    &format!("最多 {max} 个字"),
-                )),
                 Some(_) => Err(ApiError::wrong_type(&format!("userinfo.{k}"))),
             }
         };
@@ -89,22 +87,22 @@ impl Profile {
         if age.is_some_and(|a| !(0..=150).contains(&a)) {
             return Err(ApiError::invalid("userinfo.age", "必须在 0 到 150 之间"));
         }
-        let email = text("email", 100)?;
+        let email = text("email", text::LINE)?;
         if email
             .as_deref()
             .is_some_and(|e| !e.is_empty() && !e.contains('@'))
         {
             return Err(ApiError::invalid("userinfo.email", "不是有效的邮箱"));
         }
-        let role = match text("role", 10)? {
+        let role = match text("role", text::NAME)? {
             Some(r) if !r.is_empty() => Some(parse_role(&r)?),
             _ => None,
         };
         Ok(Profile {
-            name: text("name", 50)?,
-            phone: text("phone", 20)?,
-            address: text("address", 200)?,
-            company: text("company", 100)?,
+            name: text("name", text::NAME)?,
+            phone: text("phone", text::NAME)?,
+            address: text("address", text::LINE)?,
+            company: text("company", text::NAME)?,
             age,
             email,
             role,
@@ -127,7 +125,13 @@ pub fn register(
     c.execute(
         "INSERT INTO rp_user (openid, session_key, token, wx_userinfo, create_date, update_date)
          VALUES (?1, ?2, ?3, ?4, ?5, ?5)",
-        params![openid, session_key, token, wx_userinfo.to_string(), now],
+        params![
+            openid,
+            session_key,
+            token,
+            wechat_profile(wx_userinfo).to_string(),
+            now
+        ],
     )
     .on_unique(Code::NameExists, "该微信已注册, 请直接登录")?;
     let id = c.last_insert_rowid();
@@ -167,9 +171,35 @@ pub fn set_role(c: &Connection, id: i64, role: &str) -> ApiResult<()> {
 pub fn set_wx_userinfo(c: &Connection, id: i64, info: &Value) -> ApiResult<()> {
     c.execute(
         "UPDATE rp_user SET wx_userinfo = ?2 WHERE id = ?1",
-        params![id, info.to_string()],
+        params![id, wechat_profile(info).to_string()],
     )?;
     Ok(())
+}
+
+/// The fields of WeChat's `userInfo` that are kept, and how long each may be.
+const WECHAT_PROFILE: [(&str, Limit); 7] = [
+    ("nickName", text::NAME),
+    ("avatarUrl", text::URL),
+    ("gender", text::NAME),
+    ("city", text::NAME),
+    ("province", text::NAME),
+    ("country", text::NAME),
+    ("language", text::NAME),
+];
+
+/// `wx_userinfo` as stored: WeChat's profile fields only, text cut to its limit (the client
+/// relays what WeChat gave; the person never chose its length).
+fn wechat_profile(info: &Value) -> Value {
+    let mut kept = Map::new();
+    for (key, limit) in WECHAT_PROFILE {
+        let value = match info.get(key) {
+            Some(Value::String(s)) => Value::String(limit.cut(s)),
+            Some(v @ (Value::Number(_) | Value::Bool(_))) => v.clone(),
+            _ => continue,
+        };
+        kept.insert(key.to_string(), value);
+    }
+    Value::Object(kept)
 }
 
 /// A login: a fresh token (the previous one stops working) and the new session key.

@@ -15,6 +15,7 @@ use crate::config::Settings;
 use crate::db::Db;
 use crate::error::{ApiError, ApiResult};
 use crate::outbox::{self, Account, Message};
+use crate::text::{self, Limit};
 use crate::web::params::Params;
 
 pub fn routes() -> Vec<Route> {
@@ -22,7 +23,6 @@ pub fn routes() -> Vec<Route> {
 }
 
 const PROCESS: &str = "repair_apply";
-const NOTE_MAX: usize = 1000;
 const IMAGES_MAX: usize = 9;
 
 #[post("/process/instance", data = "<p>")]
@@ -55,14 +55,13 @@ async fn instance_get(p: Params, me: Result<Member, ApiError>, db: &State<Db>) -
     }
 }
 
-fn text(form: &serde_json::Map<String, Value>, key: &str, max: usize) -> ApiResult<String> {
+fn text(form: &serde_json::Map<String, Value>, key: &str, limit: Limit) -> ApiResult<String> {
     match form.get(key) {
         None | Some(Value::Null) => Ok(String::new()),
-        Some(Value::String(s)) if s.chars().count() <= max => Ok(s.trim().to_string()),
-        Some(Value::String(_)) => Err(ApiError::invalid(
-            &format!("form.{key}"),
-            &format!("最多 {max} 个字"),
-        )),
+        Some(Value::String(s)) => {
+            limit.check(&format!("form.{key}"), s)?;
+            Ok(s.trim().to_string())
+        }
         Some(Value::Number(n)) => Ok(n.to_string()),
         Some(_) => Err(ApiError::wrong_type(&format!("form.{key}"))),
     }
@@ -84,7 +83,9 @@ fn images(form: &serde_json::Map<String, Value>, settings: &Settings) -> ApiResu
     let ours = settings.static_url("uploads/");
     list.iter()
         .map(|v| match v.as_str() {
-            Some(url) if url.starts_with(&ours) && !url.contains("..") => Ok(url.to_string()),
+            Some(url) if url.starts_with(&ours) && !url.contains("..") && text::URL.fits(url) => {
+                Ok(url.to_string())
+            }
             _ => Err(ApiError::invalid("form.images", "只能是本站上传的图片地址")),
         })
         .collect()
@@ -96,10 +97,10 @@ async fn create(p: Params, me: Member, db: &Db, settings: &Settings) -> Reply {
     }
     let form = dict(&p, "form")?;
     let apply = ApplyForm {
-        title: text(&form, "title", 100)?,
-        content: text(&form, "content", 2000)?,
-        address: text(&form, "address", 200)?,
-        phone: text(&form, "phone", 20)?,
+        title: text(&form, "title", text::NAME)?,
+        content: text(&form, "content", text::NOTE)?,
+        address: text(&form, "address", text::LINE)?,
+        phone: text(&form, "phone", text::NAME)?,
         images: images(&form, settings)?,
     };
     if apply.title.is_empty() && apply.content.is_empty() {
@@ -143,13 +144,10 @@ async fn view(p: Params, me: Member, db: &Db) -> Reply {
 /// `note`, and `comment` its text in `note` (or `content`).
 async fn transition(p: Params, me: Member, action: String, db: &Db, settings: &Settings) -> Reply {
     let id = p.id("id")?;
-    let note = p
-        .opt_text("note")
-        .or_else(|| p.opt_text("content"))
-        .unwrap_or_default();
-    if note.chars().count() > NOTE_MAX {
-        return Err(ApiError::invalid("note", &format!("最多 {NOTE_MAX} 个字")).into());
-    }
+    let note = match p.bounded("note", text::NOTE)? {
+        Some(note) => note,
+        None => p.bounded("content", text::NOTE)?.unwrap_or_default(),
+    };
     if (action == "finish" || action == "comment") && note.is_empty() {
         return Err(ApiError::missing("note").into());
     }

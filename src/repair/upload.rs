@@ -9,8 +9,7 @@ use super::data::Member;
 use super::reply::{ok, Reply};
 use crate::config::Settings;
 use crate::error::ApiError;
-use crate::media::{read_upload, save_image, Upload};
-use crate::web::blocking;
+use crate::media::{store_upload, Upload};
 
 pub fn routes() -> Vec<Route> {
     routes![upload]
@@ -23,9 +22,6 @@ async fn upload(
     settings: &State<Settings>,
 ) -> Reply {
     me?;
-    let max = settings.upload_max_bytes;
-    let bytes = read_upload(&form.file, max).await?;
-    let dir = settings.data_dir.clone();
-    let rel = blocking(move || save_image(&dir, &bytes, max)).await?;
+    let rel = store_upload(&form.file, settings).await?;
     ok(json!({"url": settings.static_url(&rel)}))
 }

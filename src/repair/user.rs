@@ -9,6 +9,7 @@ use super::reply::{ok, Reply};
 use crate::config::Settings;
 use crate::db::Db;
 use crate::error::{ApiError, ApiResult, Code};
+use crate::text;
 use crate::web::blocking;
 use crate::web::params::Params;
 use crate::wechat::mini::{MiniApp, Session};
@@ -112,7 +113,7 @@ async fn update(p: Params, me: Member, db: &Db) -> Reply {
 /// Stores a formId of the caller (`form_id`), so the caller can be notified when a request
 /// is assigned to them. Single use, valid 7 days.
 async fn form_id(p: Params, me: Member, db: &Db) -> Reply {
-    let form_id = p.text("form_id")?;
+    let form_id = p.required("form_id", text::NAME)?;
     // WeChat's developer tools hand out a placeholder that no real message can use.
     if form_id.contains("formId") || form_id.contains("mock") {
         return ok(json!({"stored": false}));

@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use rocket::http::{ContentType, Header};
 use rocket::{get, routes, Responder, Route};
 
+use crate::web::headers::{hardened, Hardened};
 use crate::web::statics::embedded;
 
 pub fn routes() -> Vec<Route> {
@@ -19,20 +20,20 @@ pub struct Asset {
     cache: Header<'static>,
 }
 
-fn asset(path: &Path) -> Option<Asset> {
-    Some(Asset {
+fn asset(path: &Path) -> Option<Hardened<Asset>> {
+    Some(hardened(Asset {
         body: embedded(&Path::new("console").join(path))?,
         cache: Header::new("Cache-Control", "no-cache"),
-    })
+    }))
 }
 
 /// `/console/` arrives here as `/console` (see `TrailingSlash`).
 #[get("/")]
-fn index() -> Option<Asset> {
+fn index() -> Option<Hardened<Asset>> {
     asset(Path::new("index.html"))
 }
 
 #[get("/<path..>", rank = 2)]
-fn file(path: PathBuf) -> Option<Asset> {
+fn file(path: PathBuf) -> Option<Hardened<Asset>> {
     asset(&path)
 }

@@ -2,6 +2,7 @@
 
 pub mod console;
 pub mod envelope;
+pub mod headers;
 pub mod params;
 pub mod signed;
 pub mod statics;

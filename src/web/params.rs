@@ -9,6 +9,7 @@ use rocket::request::{self, FromRequest, Request};
 use serde_json::Value;
 
 use crate::error::{ApiError, ApiResult};
+use crate::text::Limit;
 use crate::web::envelope::remember;
 
 /// Body fields first, then the query string; the first non-empty value of a name wins.
@@ -71,6 +72,30 @@ impl Params {
     /// An optional text value, `None` when absent or blank.
     pub fn opt_text(&self, name: &str) -> Option<String> {
         self.str(name).map(str::to_string)
+    }
+
+    /// Optional text a person typed: at most `limit` characters, longer is refused (303
+    /// naming the field).
+    pub fn bounded(&self, name: &str, limit: Limit) -> ApiResult<Option<String>> {
+        match self.str(name) {
+            Some(text) => {
+                limit.check(name, text)?;
+                Ok(Some(text.to_string()))
+            }
+            None => Ok(None),
+        }
+    }
+
+    /// Required text a person typed, at most `limit` characters.
+    pub fn required(&self, name: &str, limit: Limit) -> ApiResult<String> {
+        self.bounded(name, limit)?
+            .ok_or_else(|| ApiError::missing(name))
+    }
+
+    /// Optional text from WeChat's profile (nickname, avatar URL, city): cut to `limit`, as
+    /// the person never chose its length.
+    pub fn cut(&self, name: &str, limit: Limit) -> Option<String> {
+        self.str(name).map(|text| limit.cut(text))
     }
 
     /// A required number (`uid`, `current_page`...).

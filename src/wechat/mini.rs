@@ -35,8 +35,14 @@ pub struct Session {
 }
 
 impl WeChat {
-    /// Turns a `wx.login` code into the user's openid and session key.
+    /// Turns a `wx.login` code into the user's openid and session key. Without an appid it
+    /// fakes one in offline dev mode, and refuses anywhere else.
     pub fn code_to_session(&self, app: &MiniApp, code: &str) -> ApiResult<Session> {
+        if app.offline() && !self.offline_allowed {
+            return Err(ApiError::upstream(
+                "服务器未配置小程序 wechat_appid, 暂不能用微信登录",
+            ));
+        }
         if app.offline() {
             log::warn!("offline dev mode: no mini-program appid configured, using a fake openid");
             let digest = format!("{:x}", md5::compute(code));

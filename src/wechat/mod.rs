@@ -23,6 +23,8 @@ pub struct WeChat {
     pub mini_base: String,
     pub work_base: String,
     pub pay_base: String,
+    /// Mini-programs without an appid fake their logins (`Settings::offline_allowed`).
+    pub offline_allowed: bool,
     refresh_lock: Arc<Mutex<()>>,
 }
 
@@ -38,6 +40,7 @@ impl WeChat {
             mini_base: settings.wechat_api.trim_end_matches('/').to_string(),
             work_base: settings.work_wechat_api.trim_end_matches('/').to_string(),
             pay_base: settings.pay_api.trim_end_matches('/').to_string(),
+            offline_allowed: settings.offline_allowed(),
             refresh_lock: Arc::default(),
         }
     }

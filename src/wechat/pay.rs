@@ -216,16 +216,119 @@ pub fn reply(ok: bool, msg: &str) -> String {
     )
 }
 
-/// Every notify is kept as received, with what we made of it (SPEC §8).
+/// What a notify was judged to be. The set is fixed, so `/metrics` labels stay few and
+/// known whatever a sender writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Verdict {
+    Paid,
+    Repeat,
+    PaymentFailed,
+    RefundRequested,
+    Malformed,
+    UnknownOrder,
+    BadSignature,
+    MerchantMismatch,
+    AmountMismatch,
+    NotSuccess,
+    OrderClosed,
+    NotConfigured,
+}
+
+const VERDICTS: [Verdict; 12] = [
+    Verdict::Paid,
+    Verdict::Repeat,
+    Verdict::PaymentFailed,
+    Verdict::RefundRequested,
+    Verdict::Malformed,
+    Verdict::UnknownOrder,
+    Verdict::BadSignature,
+    Verdict::MerchantMismatch,
+    Verdict::AmountMismatch,
+    Verdict::NotSuccess,
+    Verdict::OrderClosed,
+    Verdict::NotConfigured,
+];
+
+impl Verdict {
+    /// Whether WeChat hears SUCCESS (it stops sending this notify).
+    pub fn accepted(self) -> bool {
+        matches!(
+            self,
+            Verdict::Paid | Verdict::Repeat | Verdict::PaymentFailed | Verdict::RefundRequested
+        )
+    }
+
+    /// Stored in `pay_notify.verdict` and told to WeChat when refused.
+    pub fn text(self) -> &'static str {
+        match self {
+            Verdict::Paid => "已支付",
+            Verdict::Repeat => "重复通知, 订单不变",
+            Verdict::PaymentFailed => "支付未成功",
+            Verdict::RefundRequested => "订单已取消, 已记录退款申请",
+            Verdict::Malformed => "XML 无效",
+            Verdict::UnknownOrder => "订单不存在",
+            Verdict::BadSignature => "签名无效",
+            Verdict::MerchantMismatch => "appid 或 mch_id 与订单不符",
+            Verdict::AmountMismatch => "金额与订单不符",
+            Verdict::NotSuccess => "return_code 不是 SUCCESS",
+            Verdict::OrderClosed => "订单已关闭",
+            Verdict::NotConfigured => "微信支付未配置",
+        }
+    }
+
+    /// The `/metrics` label.
+    pub fn label(self) -> &'static str {
+        match self {
+            Verdict::Paid => "paid",
+            Verdict::Repeat => "repeat",
+            Verdict::PaymentFailed => "payment_failed",
+            Verdict::RefundRequested => "refund_requested",
+            Verdict::Malformed => "malformed",
+            Verdict::UnknownOrder => "unknown_order",
+            Verdict::BadSignature => "bad_signature",
+            Verdict::MerchantMismatch => "merchant_mismatch",
+            Verdict::AmountMismatch => "amount_mismatch",
+            Verdict::NotSuccess => "not_success",
+            Verdict::OrderClosed => "order_closed",
+            Verdict::NotConfigured => "not_configured",
+        }
+    }
+
+    /// The verdict a stored text names; `None` for rows written by older versions.
+    pub fn from_text(text: &str) -> Option<Verdict> {
+        VERDICTS.into_iter().find(|v| v.text() == text)
+    }
+
+    /// WeChat's expected answer to the notify.
+    pub fn reply(self) -> String {
+        if self.accepted() {
+            reply(true, "OK")
+        } else {
+            reply(false, self.text())
+        }
+    }
+}
+
+/// The most of a refused notify's body that is stored: enough to see what was sent, not
+/// enough for a sender to fill the disk.
+pub const REFUSED_BODY_MAX: usize = 512;
+
+/// Every notify is kept with its verdict (SPEC §8): whole when accepted (well-formed,
+/// signed, naming a known order), else its first `REFUSED_BODY_MAX` bytes.
 pub fn record_notify(
     conn: &Connection,
     app: &str,
     body: &str,
-    verdict: &str,
+    verdict: Verdict,
 ) -> rusqlite::Result<()> {
+    let kept = if verdict.accepted() {
+        body
+    } else {
+        crate::text::head_bytes(body, REFUSED_BODY_MAX)
+    };
     conn.execute(
         "INSERT INTO pay_notify (app, body, verdict, create_date) VALUES (?1, ?2, ?3, ?4)",
-        params![app, body, verdict, crate::clock::now()],
+        params![app, kept, verdict.text(), crate::clock::now()],
     )?;
     Ok(())
 }

@@ -37,6 +37,8 @@ use serde_json::{json, Value};
 use crate::common::{FakeServer, Signer, TestApp};
 
 const INTERNAL: &str = "服务器内部错误";
+/// The huge text value sent by default; no field may store more than `text::NOTE` of it.
+const HUGE_TEXT: usize = 20_000;
 const UPLOAD_MAX: u64 = 256 * 1024;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -88,7 +90,12 @@ fn values(fault: Fault, kind: Kind) -> Vec<Option<String>> {
         Fault::WrongType if kind == Kind::Json => vec![enc("{not json"), enc("\"text\"")],
         Fault::WrongType => vec![enc(r#"{"a":[1,{"b":null}]}"#), enc("true")],
         Fault::Huge if numeric => vec!["9".repeat(30), enc("1e400"), "9".repeat(19)],
-        Fault::Huge => vec!["x".repeat(70_000), enc(&"中".repeat(5_000))],
+        // Under the form body limit (64 KiB), so the value reaches the handler.
+        Fault::Huge => vec![
+            "x".repeat(HUGE_TEXT),
+            "x".repeat(70_000),
+            enc(&"中".repeat(5_000)),
+        ],
         Fault::Negative => vec![enc("-1"), enc("-9223372036854775808"), "0".into()],
         Fault::NonUtf8 => vec!["%FF%FE%FD".into(), "a%C3%28b".into()],
         Fault::Sql => vec![
@@ -346,6 +353,36 @@ impl Fuzz {
         }
     }
 
+    /// No text column holds more of the huge value than the longest field may (`text::NOTE`):
+    /// every stored free-text field is refused or cut beyond its limit.
+    fn nothing_stored_whole(&mut self, op: &Op, what: &str) {
+        let run = "x".repeat(leida::text::NOTE.chars() + 1);
+        let columns: Vec<(String, String)> = self
+            .db
+            .prepare_cached(
+                "SELECT m.name, c.name FROM sqlite_master m, pragma_table_info(m.name) c
+                 WHERE m.type = 'table'",
+            )
+            .expect("columns")
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .expect("columns")
+            .collect::<Result<_, _>>()
+            .expect("columns");
+        for (table, column) in columns {
+            let sql = format!("SELECT COUNT(*) FROM \"{table}\" WHERE instr(\"{column}\", ?1) > 0");
+            let found: i64 = self
+                .db
+                .query_row(&sql, [&run], |r| r.get(0))
+                .expect("search");
+            if found > 0 {
+                self.failures.push(format!(
+                    "{} {} [{what}]: {table}.{column} stored a huge value whole",
+                    op.method, op.path
+                ));
+            }
+        }
+    }
+
     /// The valid-looking value of a parameter when it is not the one under test.
     fn baseline(&self, p: &Param) -> String {
         let c = &self.callers;
@@ -469,12 +506,12 @@ impl Fuzz {
                         with.push((p.name.clone(), value));
                     }
                     let call = self.call(op, &path_base, &with, true);
-                    self.check(
-                        op,
-                        &call,
-                        &format!("{} {fault:?}", p.name),
-                        must_refuse(fault, p),
-                    );
+                    let what = format!("{} {fault:?}", p.name);
+                    let version = self.version;
+                    self.check(op, &call, &what, must_refuse(fault, p));
+                    if fault == Fault::Huge && self.version != version {
+                        self.nothing_stored_whole(op, &what);
+                    }
                 }
             }
             if op.body() == Body::Fields {

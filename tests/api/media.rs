@@ -40,25 +40,25 @@ fn only_real_images_within_the_limit_are_stored() {
         .write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)
         .unwrap();
 
-    let rel = media::save_image(dir.path(), &png, 1024 * 1024).unwrap();
+    let rel = media::save_image(dir.path(), &png, 1024 * 1024, 1 << 24).unwrap();
     assert!(
         rel.starts_with("uploads/") && rel.ends_with(".png"),
         "{rel}"
     );
     assert_eq!(std::fs::read(dir.path().join(&rel)).unwrap(), png);
 
-    let refused = media::save_image(dir.path(), b"<?php echo 1; ?>", 1024).unwrap_err();
+    let refused = media::save_image(dir.path(), b"<?php echo 1; ?>", 1024, 1 << 24).unwrap_err();
     assert_eq!(refused.code.number(), 303);
     assert!(refused.msg.contains("只能上传图片"));
 
     let mut truncated = png.clone();
     truncated.truncate(png.len() / 2);
     assert!(
-        media::save_image(dir.path(), &truncated, 1024).is_err(),
+        media::save_image(dir.path(), &truncated, 1024, 1 << 24).is_err(),
         "a broken PNG"
     );
 
-    let too_big = media::save_image(dir.path(), &png, 10).unwrap_err();
+    let too_big = media::save_image(dir.path(), &png, 10, 1 << 24).unwrap_err();
     assert!(too_big.msg.contains("文件过大"));
     let stored = walk(dir.path());
     assert_eq!(stored, 1, "only the good image was written");

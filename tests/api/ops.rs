@@ -505,14 +505,14 @@ fn metrics_show_the_outbox_pay_notifies_and_counted_events() {
     assert_eq!(
         sample(
             &text,
-            "leida_pay_notify_total{app=\"zhuge\",verdict=\"已支付\"}"
+            "leida_pay_notify_total{app=\"zhuge\",verdict=\"paid\"}"
         ),
         Some(2.0)
     );
     assert_eq!(
         sample(
             &text,
-            "leida_pay_notify_total{app=\"consult\",verdict=\"签名无效\"}"
+            "leida_pay_notify_total{app=\"consult\",verdict=\"bad_signature\"}"
         ),
         Some(1.0)
     );
@@ -801,9 +801,13 @@ fn repair_and_design_sign_in_are_limited_per_address_in_their_envelopes() {
     assert_eq!(json["data"], json!({}));
 }
 
+/// Behind a proxy the operator names the header the proxy sets (`ip_header`).
 #[test]
 fn the_proxy_address_header_separates_clients() {
-    let app = limited_app();
+    let app = TestApp::with(|f| {
+        f.merge(("login_limit_per_address", PER_ADDRESS))
+            .merge(("ip_header", "X-Real-IP"))
+    });
     let uri = "/zhugeleida/xiaochengxu/login?code=x&user_type=2&source=1";
     let send = |real: &str| -> Value {
         app.client

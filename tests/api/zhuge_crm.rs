@@ -231,13 +231,11 @@ fn update_information_validates_then_saves_the_details() {
         ("sex=x", 301),
         ("source=7", 303),
         ("expected_time=2018-13-40", 301),
-        (
-            "username=一二三四五六七八九十一二三四五六七八九十一二三四五六七八九十一二三",
-            303,
-        ),
     ] {
         assert_eq!(s.post(&s.s1, &uri, body)["code"], code, "{body}");
     }
+    let long_name = format!("username={}", "名".repeat(65));
+    assert_eq!(s.post(&s.s1, &uri, &long_name)["code"], 303, "a name of 65");
     assert_eq!(
         s.post(&s.s1, "customer/update_information/abc", "sex=1")["code"],
         301

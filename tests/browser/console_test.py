@@ -35,6 +35,15 @@ def step(text):
 page = first_page(PORT)
 page.send("Page.enable")
 page.size(1280, 860, False)
+# Every Content-Security-Policy violation of a page is kept, to be asserted absent.
+page.send("Page.addScriptToEvaluateOnNewDocument", source="""window.cspViolations = [];
+document.addEventListener('securitypolicyviolation',
+  e => window.cspViolations.push(e.violatedDirective + ' ' + e.blockedURI));""")
+
+
+def no_csp_violations(where):
+    seen = page.js("window.cspViolations")
+    assert seen == [], f"{where}: the page broke its Content-Security-Policy: {seen}"
 
 step("the sign-in page refuses a wrong password with the server's message")
 page.goto(BASE + "/console/")
@@ -112,6 +121,9 @@ step("administration lists the staff")
 page.js("location.hash = '#/admin/users'")
 page.wait("document.querySelectorAll('tbody tr').length >= 4", "the demo staff")
 
+no_csp_violations("the console")
+assert "frame-ancestors 'none'" in urllib.request.urlopen(BASE + "/console/").headers["Content-Security-Policy"]
+
 step("opens the public card page at phone and laptop widths")
 page.goto(f"{BASE}/mp/mingpian?uid={boss['user_id']}&source=1")
 assert page.js("document.querySelector('h1').textContent") == "刘总"
@@ -136,4 +148,11 @@ page.wait("document.querySelectorAll('#feed li[data-id]').length > 0", "signed i
 page.js("localStorage.setItem('leida.console.session', JSON.stringify({...JSON.parse(localStorage.getItem('leida.console.session')), token: 'stale'}))")
 page.js("location.hash = '#/card'")
 page.wait("document.querySelector('#login-error')?.textContent === 'token异常'", "the sign-in page with 'token异常'")
+no_csp_violations("the console on a phone")
+
+step("the API docs render under their Content-Security-Policy")
+page.goto(BASE + "/docs")
+page.wait("document.querySelectorAll('#ops details').length > 50", "the operations")
+assert page.js("getComputedStyle(document.querySelector('header')).backgroundColor") == "rgb(31, 58, 95)"
+no_csp_violations("the docs")
 print("browser test passed", flush=True)

@@ -7,6 +7,7 @@ use serde_json::{json, Value};
 use crate::clock;
 use crate::db::{OnUnique, OptionalExtension};
 use crate::error::{ApiError, ApiResult, Code};
+use crate::text::{self, Limit};
 
 /// Opened the mini-program, not yet bound by phone.
 pub const VISITOR: i64 = 0;
@@ -104,15 +105,15 @@ pub fn sign_in(c: &Connection, openid: &str, session_key: &str) -> ApiResult<Use
 
 /// Keeps the nickname and avatar of decrypted user info.
 pub fn save_profile(c: &Connection, id: i64, info: &Value) -> ApiResult<()> {
-    let text = |k: &str| {
-        info.get(k)
-            .and_then(Value::as_str)
-            .unwrap_or("")
-            .to_string()
-    };
+    let field =
+        |k: &str, limit: Limit| limit.cut(info.get(k).and_then(Value::as_str).unwrap_or(""));
     c.execute(
         "UPDATE sm_user SET nickname = ?2, avatar = ?3 WHERE id = ?1",
-        params![id, text("nickName"), text("avatarUrl")],
+        params![
+            id,
+            field("nickName", text::NAME),
+            field("avatarUrl", text::URL)
+        ],
     )?;
     Ok(())
 }

@@ -8,6 +8,7 @@ use serde_json::json;
 use crate::config::Settings;
 use crate::db::Db;
 use crate::error::{ApiError, ApiResult};
+use crate::text;
 use crate::web::blocking;
 use crate::web::envelope::{ok, Reply};
 use crate::web::params::Params;
@@ -57,7 +58,7 @@ pub async fn send_msg(me: Customer, p: Params, db: &State<Db>) -> Reply {
 
 pub async fn customer_send(me: Customer, p: Params, db: &Db) -> Reply {
     let uid = p.id("u_id")?;
-    let content = chat::parse_content(&p.text("content")?)?;
+    let content = chat::parse_content(&p.required("content", text::NOTE)?)?;
     db.tx(move |tx| {
         require_bound(tx, uid, me.id)?;
         chat::insert(tx, uid, me.id, FROM_CUSTOMER, &content)?;

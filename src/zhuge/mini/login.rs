@@ -6,6 +6,7 @@ use serde_json::json;
 use crate::config::Settings;
 use crate::db::Db;
 use crate::error::{ApiError, ApiResult};
+use crate::text;
 use crate::web::blocking;
 use crate::web::envelope::{ok, Reply};
 use crate::web::params::Params;
@@ -99,8 +100,9 @@ async fn binding(me: Customer, p: Params, db: &State<Db>) -> Reply {
 
 #[post("/login/send_user_info", data = "<p>")]
 async fn send_user_info(me: Customer, p: Params, db: &State<Db>) -> Reply {
-    let either = |a: &str, b: &str| p.opt_text(a).or_else(|| p.opt_text(b));
-    let sex = match either("sex", "gender") {
+    // What WeChat's profile holds, in the seed's or WeChat's spelling; cut, never refused.
+    let either = |a: &str, b: &str, limit| p.cut(a, limit).or_else(|| p.cut(b, limit));
+    let sex = match either("sex", "gender", text::NAME) {
         Some(raw) => Some(
             raw.parse::<i64>()
                 .map_err(|_| ApiError::wrong_type("sex"))?,
@@ -108,13 +110,13 @@ async fn send_user_info(me: Customer, p: Params, db: &State<Db>) -> Reply {
         None => None,
     };
     let profile = customer::Profile {
-        username: either("username", "nickName"),
-        headimgurl: either("headimgurl", "avatarUrl"),
+        username: either("username", "nickName", text::NAME),
+        headimgurl: either("headimgurl", "avatarUrl", text::URL),
         sex,
-        city: p.opt_text("city"),
-        country: p.opt_text("country"),
-        province: p.opt_text("province"),
-        language: p.opt_text("language"),
+        city: p.cut("city", text::NAME),
+        country: p.cut("country", text::NAME),
+        province: p.cut("province", text::NAME),
+        language: p.cut("language", text::NAME),
     };
     let name = db
         .tx(move |tx| {
@@ -130,7 +132,7 @@ async fn send_user_info(me: Customer, p: Params, db: &State<Db>) -> Reply {
 
 #[post("/login/send_form_id", data = "<p>")]
 async fn send_form_id(me: Customer, p: Params, db: &State<Db>) -> Reply {
-    let form_id = p.text("formId")?;
+    let form_id = p.required("formId", text::NAME)?;
     // WeChat's developer tools hand out a placeholder that no real message can use.
     if form_id.contains("formId") || form_id.contains("mock") {
         return ok("保存成功", json!({}));

@@ -16,7 +16,7 @@ use crate::web::blocking;
 use crate::web::envelope::{ok, Reply};
 use crate::web::params::Params;
 use crate::web::signed::Customer;
-use crate::wechat::pay::{self, Merchant, TradeType, UnifiedOrder};
+use crate::wechat::pay::{self, Merchant, TradeType, UnifiedOrder, Verdict};
 use crate::wechat::WeChat;
 use crate::zhuge::data::order::{self, NewOrder, FAILED, PAID};
 use crate::zhuge::data::shop;
@@ -212,14 +212,13 @@ async fn payback(body: pay::NotifyBody, db: &State<Db>) -> (ContentType, String)
     let secrets = db.secrets().clone();
     let outcome = db
         .tx(move |tx| {
-            let (accepted, verdict) = judge(tx, &secrets, &body)?;
-            pay::record_notify(tx, "zhuge", &body, &verdict)?;
-            Ok((accepted, verdict))
+            let verdict = judge(tx, &secrets, &body)?;
+            pay::record_notify(tx, "zhuge", &body, verdict)?;
+            Ok(verdict)
         })
         .await;
     let reply = match outcome {
-        Ok((true, _)) => pay::reply(true, "OK"),
-        Ok((false, verdict)) => pay::reply(false, &verdict),
+        Ok(verdict) => verdict.reply(),
         Err(e) => {
             log::error!("payback: {e}");
             pay::reply(false, "系统繁忙")
@@ -228,41 +227,40 @@ async fn payback(body: pay::NotifyBody, db: &State<Db>) -> (ContentType, String)
     (ContentType::XML, reply)
 }
 
-/// Whether WeChat should hear SUCCESS, and the verdict stored with the notify.
-fn judge(c: &Connection, secrets: &Secrets, body: &str) -> ApiResult<(bool, String)> {
-    let fields = match pay::from_xml(body) {
-        Ok(fields) => fields,
-        Err(why) => return Ok((false, format!("拒绝: {why}"))),
+/// What the notify is; settles the order when it says so.
+fn judge(c: &Connection, secrets: &Secrets, body: &str) -> ApiResult<Verdict> {
+    let Ok(fields) = pay::from_xml(body) else {
+        return Ok(Verdict::Malformed);
     };
     let field = |k: &str| fields.get(k).map(String::as_str).unwrap_or("");
     let Some(order) = order::order_by_trade_no(c, field("out_trade_no"))? else {
-        return Ok((false, "拒绝: 订单不存在".into()));
+        return Ok(Verdict::UnknownOrder);
     };
     let (_, _, key) = shop::settings(c, order.company_id)?.unwrap_or_default();
     let key = secrets.open(PAY_KEY, &key)?;
     if key.is_empty() || !pay::verify(&fields, &key) {
-        return Ok((false, "拒绝: 签名无效".into()));
+        return Ok(Verdict::BadSignature);
     }
     if field("appid") != order.appid || field("mch_id") != order.mch_id {
-        return Ok((false, "拒绝: appid 或 mch_id 与订单不符".into()));
+        return Ok(Verdict::MerchantMismatch);
     }
     if field("return_code") != "SUCCESS" {
-        return Ok((false, format!("拒绝: return_code {}", field("return_code"))));
+        return Ok(Verdict::NotSuccess);
     }
     if field("result_code") != "SUCCESS" {
         order::settle(c, order.id, FAILED, field("transaction_id"))?;
-        return Ok((true, "支付失败, 订单关闭".into()));
+        return Ok(Verdict::PaymentFailed);
     }
     if field("total_fee").parse::<i64>().ok() != Some(order.amount) {
-        return Ok((false, "拒绝: 金额与订单不符".into()));
+        return Ok(Verdict::AmountMismatch);
     }
     if order.status == PAID {
-        return Ok((true, "重复通知, 未改动".into()));
+        return Ok(Verdict::Repeat);
     }
     if order::settle(c, order.id, PAID, field("transaction_id"))? {
-        Ok((true, "已支付".into()))
+        Ok(Verdict::Paid)
     } else {
-        Ok((false, "拒绝: 订单已关闭".into()))
+        Ok(Verdict::OrderClosed)
     }
 }
 

@@ -4,11 +4,12 @@
 
 use rocket::{get, post, routes, Route, State};
 use rusqlite::Connection;
-use serde_json::{json, Value};
+use serde_json::json;
 
 use crate::db::Db;
 use crate::error::{ApiError, ApiResult, Code};
 use crate::secrets::PAY_KEY;
+use crate::text;
 use crate::web::envelope::{ok, Reply};
 use crate::web::params::Params;
 use crate::web::signed::{Employee, Signer};
@@ -72,7 +73,7 @@ fn class_form(p: &Params) -> ApiResult<ClassForm> {
         return Err(ApiError::invalid("goodsNum", "不能为负数"));
     }
     Ok(ClassForm {
-        name: p.text("classificationName")?,
+        name: p.required("classificationName", text::NAME)?,
         goods_num,
         parent: p.opt_id("parentClassification")?,
     })
@@ -154,18 +155,8 @@ async fn class_show(who: Signer, p: Params, db: &State<Db>) -> Reply {
 }
 
 fn goods_form(p: &Params, base: Option<Goods>) -> ApiResult<Goods> {
-    let pictures = match p.opt_text("pictures") {
-        Some(raw) => {
-            let list: Value =
-                serde_json::from_str(&raw).map_err(|_| ApiError::wrong_type("pictures"))?;
-            if !list
-                .as_array()
-                .is_some_and(|l| l.iter().all(Value::is_string))
-            {
-                return Err(ApiError::wrong_type("pictures"));
-            }
-            Some(list)
-        }
+    let pictures = match p.str("pictures") {
+        Some(raw) => Some(json!(text::url_list("pictures", raw)?)),
         None => None,
     };
     let status = match p.opt_num::<i64>("goodsStatus")? {
@@ -180,20 +171,22 @@ fn goods_form(p: &Params, base: Option<Goods>) -> ApiResult<Goods> {
     let class_id = p.opt_id("classificationId")?;
     match base {
         None => Ok(Goods {
-            name: p.text("goodsName")?,
+            name: p.required("goodsName", text::NAME)?,
             price_fen: price.ok_or_else(|| ApiError::missing("goodsPrice"))?,
             class_id,
             status: status.unwrap_or(1),
             pictures: pictures.unwrap_or(json!([])),
-            description: p.opt_text("description").unwrap_or_default(),
+            description: p.bounded("description", text::NOTE)?.unwrap_or_default(),
         }),
         Some(base) => Ok(Goods {
-            name: p.opt_text("goodsName").unwrap_or(base.name),
+            name: p.bounded("goodsName", text::NAME)?.unwrap_or(base.name),
             price_fen: price.unwrap_or(base.price_fen),
             class_id: class_id.or(base.class_id),
             status: status.unwrap_or(base.status),
             pictures: pictures.unwrap_or(base.pictures),
-            description: p.opt_text("description").unwrap_or(base.description),
+            description: p
+                .bounded("description", text::NOTE)?
+                .unwrap_or(base.description),
         }),
     }
 }
@@ -278,7 +271,7 @@ async fn goods_show(who: Signer, p: Params, db: &State<Db>) -> Reply {
 #[post("/jiChuSheZhiOper/addOrUpdate", data = "<p>")]
 async fn settings_save(who: Signer, p: Params, db: &State<Db>) -> Reply {
     let me = manager(who)?;
-    let name = p.opt_text("shangChengName");
+    let name = p.bounded("shangChengName", text::NAME)?;
     let mch_id = p.opt_text("shangHuHao");
     let key = p.opt_text("shangHuMiYao");
     if let Some(mch_id) = &mch_id {

@@ -9,6 +9,7 @@ use serde_json::json;
 use crate::config::Settings;
 use crate::db::Db;
 use crate::error::{ApiError, ApiResult};
+use crate::text;
 use crate::web::envelope::{ok, Reply};
 use crate::web::params::Params;
 use crate::web::signed::{Employee, Signer};
@@ -62,9 +63,9 @@ async fn send_msg(who: Signer, p: Params, db: &State<Db>, settings: &State<Setti
     };
     let customer_id = p.id("customer_id")?;
     // Seed 003 sends plain `msg`; seed 001's `content` object is accepted too.
-    let mut content = match p.opt_text("content") {
+    let mut content = match p.bounded("content", text::NOTE)? {
         Some(raw) => chat::parse_content(&raw)?,
-        None => json!({"info_type": 1, "msg": p.text("msg")?}),
+        None => json!({"info_type": 1, "msg": p.required("msg", text::NOTE)?}),
     };
     if content["info_type"].as_i64() == Some(3) {
         content["msg"] = json!(ASK_PHONE);

@@ -7,12 +7,13 @@ use serde_json::json;
 
 use crate::db::Db;
 use crate::error::ApiResult;
+use crate::text;
 use crate::web::envelope::{ok, Reply};
 use crate::web::params::Params;
 use crate::web::signed::Employee;
 use crate::zhuge::data::access::require;
 use crate::zhuge::data::company::{self, Details};
-use crate::zhuge::work::form::{path_id, required_up_to, text_up_to};
+use crate::zhuge::work::form::path_id;
 
 pub fn routes() -> Vec<Route> {
     routes![list, add, update, delete]
@@ -33,8 +34,8 @@ async fn list(me: Employee, p: Params, db: &State<Db>) -> Reply {
 fn details(p: &Params, name: Option<String>) -> ApiResult<Details> {
     Ok(Details {
         name,
-        area: text_up_to(p, "area", 64)?,
-        address: text_up_to(p, "address", 128)?,
+        area: p.bounded("area", text::NAME)?,
+        address: p.bounded("address", text::LINE)?,
     })
 }
 
@@ -42,7 +43,7 @@ fn details(p: &Params, name: Option<String>) -> ApiResult<Details> {
 /// the answer) so that `user/add/0` can give it a first employee.
 #[post("/company/add/0", data = "<p>")]
 async fn add(me: Employee, p: Params, db: &State<Db>) -> Reply {
-    let d = details(&p, Some(required_up_to(&p, "name", 64)?))?;
+    let d = details(&p, Some(p.required("name", text::NAME)?))?;
     let (id, role_id) = db
         .tx(move |tx| {
             require(tx, &me, "company")?;
@@ -55,7 +56,7 @@ async fn add(me: Employee, p: Params, db: &State<Db>) -> Reply {
 #[post("/company/update/<id>", data = "<p>")]
 async fn update(me: Employee, id: &str, p: Params, db: &State<Db>) -> Reply {
     let id = path_id(id)?;
-    let d = details(&p, text_up_to(&p, "name", 64)?)?;
+    let d = details(&p, p.bounded("name", text::NAME)?)?;
     db.tx(move |tx| {
         require(tx, &me, "company")?;
         company::check_managed(tx, me.company_id, id)?;

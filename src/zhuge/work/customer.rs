@@ -10,6 +10,7 @@ use serde_json::json;
 use crate::clock;
 use crate::db::Db;
 use crate::error::{ApiError, ApiResult};
+use crate::text;
 use crate::web::envelope::{ok, Reply};
 use crate::web::params::Params;
 use crate::web::signed::Employee;
@@ -81,11 +82,11 @@ async fn update_information(me: Employee, id: &str, p: Params, db: &State<Db>) -
 
 /// The seed's fields; `username` is the salesperson's name for the customer (备注名).
 fn information(p: &Params) -> ApiResult<Information> {
-    let phone = bounded(p, "phone", 20)?;
+    let phone = p.bounded("phone", text::NAME)?;
     if phone.as_deref().is_some_and(|ph| !is_mobile(ph)) {
         return Err(ApiError::invalid("phone", "不是有效的手机号"));
     }
-    let email = bounded(p, "email", 64)?;
+    let email = p.bounded("email", text::LINE)?;
     if email.as_deref().is_some_and(|e| !is_email(e)) {
         return Err(ApiError::invalid("email", "不是有效的邮箱"));
     }
@@ -100,29 +101,19 @@ fn information(p: &Params) -> ApiResult<Information> {
         other => other,
     };
     Ok(Information {
-        memo_name: match bounded(p, "memo_name", 32)? {
+        memo_name: match p.bounded("memo_name", text::NAME)? {
             Some(name) => Some(name),
-            None => bounded(p, "username", 32)?,
+            None => p.bounded("username", text::NAME)?,
         },
         sex,
         phone,
         email,
-        company: bounded(p, "company", 64)?,
-        position: bounded(p, "position", 32)?,
-        address: bounded(p, "address", 128)?,
+        company: p.bounded("company", text::NAME)?,
+        position: p.bounded("position", text::NAME)?,
+        address: p.bounded("address", text::LINE)?,
         birthday: birthday.map(|d| d.to_string()),
-        mem: bounded(p, "mem", 256)?,
+        mem: p.bounded("mem", text::LINE)?,
     })
-}
-
-/// An optional text of at most `max` characters.
-pub fn bounded(p: &Params, name: &str, max: usize) -> ApiResult<Option<String>> {
-    match p.str(name) {
-        Some(v) if v.chars().count() > max => {
-            Err(ApiError::invalid(name, &format!("不能超过 {max} 个字符")))
-        }
-        other => Ok(other.map(str::to_string)),
-    }
 }
 
 /// The mainland mobile pattern the original checked: `^(13[0-9]|15[012356789]|17[678]|18[0-9]|14[57])[0-9]{8}$`.

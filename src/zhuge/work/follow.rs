@@ -5,13 +5,13 @@ use rocket::{get, post, routes, Route, State};
 use serde_json::json;
 
 use crate::db::Db;
-use crate::error::ApiError;
+use crate::text;
 use crate::web::envelope::{ok, Reply};
 use crate::web::params::Params;
 use crate::web::signed::Employee;
 use crate::zhuge::data::follow;
 use crate::zhuge::data::relation::{self, Scope};
-use crate::zhuge::work::customer::{bounded, path_id};
+use crate::zhuge::work::customer::path_id;
 
 pub fn routes() -> Vec<Route> {
     routes![phrases, add_phrase, delete_phrase, infos, add_info]
@@ -33,8 +33,7 @@ async fn phrases(me: Employee, p: Params, db: &State<Db>) -> Reply {
 
 #[post("/follow_language/add/<_id>", data = "<p>")]
 async fn add_phrase(me: Employee, _id: &str, p: Params, db: &State<Db>) -> Reply {
-    let text =
-        bounded(&p, "custom_language", 64)?.ok_or_else(|| ApiError::missing("custom_language"))?;
+    let text = p.required("custom_language", text::NAME)?;
     let id = db
         .tx(move |tx| follow::add_phrase(tx, me.id, &text))
         .await?;
@@ -69,7 +68,7 @@ async fn infos(me: Employee, p: Params, db: &State<Db>) -> Reply {
 #[post("/follow_info/add/<customer_id>", data = "<p>")]
 async fn add_info(me: Employee, customer_id: &str, p: Params, db: &State<Db>) -> Reply {
     let customer_id = path_id(customer_id, "customer_id")?;
-    let text = bounded(&p, "follow_info", 256)?.ok_or_else(|| ApiError::missing("follow_info"))?;
+    let text = p.required("follow_info", text::LINE)?;
     let id = db
         .tx(move |tx| follow::add_info(tx, relation::target(tx, &me, customer_id)?, &text))
         .await?;

@@ -1,4 +1,4 @@
-//! Reading the enterprise side's parameters: ids in paths, JSON id lists, bounded text.
+//! Reading the enterprise side's parameters: ids in paths, JSON id lists, `status`.
 
 use crate::error::{ApiError, ApiResult};
 use crate::web::params::Params;
@@ -24,21 +24,6 @@ pub fn id_list(p: &Params, name: &str) -> ApiResult<Option<Vec<i64>>> {
     ids.sort_unstable();
     ids.dedup();
     Ok(Some(ids))
-}
-
-/// Optional text of at most `max` characters.
-pub fn text_up_to(p: &Params, name: &str, max: usize) -> ApiResult<Option<String>> {
-    match p.opt_text(name) {
-        Some(t) if t.chars().count() > max => {
-            Err(ApiError::invalid(name, &format!("不能超过 {max} 个字符")))
-        }
-        other => Ok(other),
-    }
-}
-
-/// Required text of at most `max` characters.
-pub fn required_up_to(p: &Params, name: &str, max: usize) -> ApiResult<String> {
-    text_up_to(p, name, max)?.ok_or_else(|| ApiError::missing(name))
 }
 
 /// `status`: 1 启用 or 2 未启用.

@@ -7,13 +7,13 @@ use crate::config::Settings;
 use crate::db::Db;
 use crate::error::{ApiError, ApiResult};
 use crate::media;
+use crate::text;
 use crate::web::blocking;
 use crate::web::envelope::{ok, Reply};
 use crate::web::params::Params;
 use crate::web::signed::Employee;
 use crate::zhuge::data::employee;
 use crate::zhuge::data::profile::{self, CardFields};
-use crate::zhuge::work::form::text_up_to;
 
 pub fn routes() -> Vec<Route> {
     routes![view, update, qr_code_auth_get, qr_code_auth_post]
@@ -66,7 +66,7 @@ pub fn show_phone(p: &Params) -> ApiResult<Option<bool>> {
 }
 
 fn card_fields(p: &Params) -> ApiResult<CardFields> {
-    let email = text_up_to(p, "email", 128)?;
+    let email = p.bounded("email", text::LINE)?;
     if email.as_deref().is_some_and(|e| !e.contains('@')) {
         return Err(ApiError::invalid("email", "不是有效的邮箱"));
     }
@@ -77,16 +77,16 @@ fn card_fields(p: &Params) -> ApiResult<CardFields> {
         other => other,
     };
     Ok(CardFields {
-        memo_name: text_up_to(p, "username", 32)?,
-        avatar: text_up_to(p, "avatar", 512)?,
-        position: text_up_to(p, "position", 64)?,
+        memo_name: p.bounded("username", text::NAME)?,
+        avatar: p.bounded("avatar", text::URL)?,
+        position: p.bounded("position", text::NAME)?,
         email,
-        wechat: text_up_to(p, "wechat", 64)?,
+        wechat: p.bounded("wechat", text::NAME)?,
         wechat_phone: mobile(p, "wechat_phone")?,
-        telephone: text_up_to(p, "telephone", 32)?,
+        telephone: p.bounded("telephone", text::NAME)?,
         mingpian_phone: mobile(p, "mingpian_phone")?,
         is_show_phone: show_phone(p)?,
-        sign: text_up_to(p, "sign", 256)?,
+        sign: p.bounded("sign", text::LINE)?,
         gender,
     })
 }

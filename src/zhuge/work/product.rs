@@ -8,6 +8,7 @@ use serde_json::json;
 
 use crate::db::Db;
 use crate::error::{ApiError, ApiResult};
+use crate::text;
 use crate::web::envelope::{ok, Reply};
 use crate::web::params::Params;
 use crate::web::signed::Employee;
@@ -41,7 +42,7 @@ fn require_manageable(c: &Connection, me: &Employee, id: i64) -> ApiResult<()> {
 }
 
 fn draft(p: &Params, base: Option<Draft>) -> ApiResult<Draft> {
-    let name = match (p.opt_text("name"), &base) {
+    let name = match (p.bounded("name", text::NAME)?, &base) {
         (Some(name), _) => name,
         (None, Some(base)) => base.name.clone(),
         (None, None) => return Err(ApiError::missing("name")),
@@ -55,9 +56,9 @@ fn draft(p: &Params, base: Option<Draft>) -> ApiResult<Draft> {
     });
     Ok(Draft {
         name,
-        price: p.opt_text("price").unwrap_or(base.price),
-        reason: p.opt_text("reason").unwrap_or(base.reason),
-        content: match p.opt_text("content") {
+        price: p.bounded("price", text::NAME)?.unwrap_or(base.price),
+        reason: p.bounded("reason", text::NOTE)?.unwrap_or(base.reason),
+        content: match p.bounded("content", text::ARTICLE)? {
             Some(raw) => product::parse_content(&raw)?,
             None => base.content,
         },

@@ -6,13 +6,14 @@ use serde_json::json;
 
 use crate::db::Db;
 use crate::error::{ApiError, ApiResult};
+use crate::text;
 use crate::web::envelope::{ok, Reply};
 use crate::web::params::Params;
 use crate::web::signed::Employee;
 use crate::zhuge::data::access::require;
 use crate::zhuge::data::permission::{self, Entry};
 use crate::zhuge::data::role;
-use crate::zhuge::work::form::{path_id, required_up_to, text_up_to};
+use crate::zhuge::work::form::path_id;
 
 pub fn routes() -> Vec<Route> {
     routes![list, add, update, delete]
@@ -58,9 +59,9 @@ fn order(p: &Params) -> ApiResult<Option<i64>> {
 #[post("/quanxian/add/0", data = "<p>")]
 async fn add(me: Employee, p: Params, db: &State<Db>) -> Reply {
     let entry = Entry {
-        path: required_up_to(&p, "path", 128)?,
-        icon: text_up_to(&p, "icon", 128)?.unwrap_or_default(),
-        title: required_up_to(&p, "title", 64)?,
+        path: p.required("path", text::URL)?,
+        icon: p.bounded("icon", text::URL)?.unwrap_or_default(),
+        title: p.required("title", text::NAME)?,
         pid: parent(&p)?.flatten(),
         order_num: order(&p)?.unwrap_or(0),
     };
@@ -80,9 +81,9 @@ async fn add(me: Employee, p: Params, db: &State<Db>) -> Reply {
 async fn update(me: Employee, id: &str, p: Params, db: &State<Db>) -> Reply {
     let id = path_id(id)?;
     let (path, icon, title) = (
-        text_up_to(&p, "path", 128)?,
-        text_up_to(&p, "icon", 128)?,
-        text_up_to(&p, "title", 64)?,
+        p.bounded("path", text::URL)?,
+        p.bounded("icon", text::URL)?,
+        p.bounded("title", text::NAME)?,
     );
     let (pid, order_num) = (parent(&p)?, order(&p)?);
     db.tx(move |tx| {

@@ -8,6 +8,7 @@ use serde_json::json;
 
 use crate::db::Db;
 use crate::error::ApiError;
+use crate::text;
 use crate::web::envelope::{ok, Reply};
 use crate::web::params::Params;
 use crate::web::signed::Employee;
@@ -15,7 +16,7 @@ use crate::zhuge::data::access::{
     keeping_a_full_administrator, require, require_covers, require_holds_all,
 };
 use crate::zhuge::data::role;
-use crate::zhuge::work::form::{id_list, path_id, required_up_to, text_up_to};
+use crate::zhuge::work::form::{id_list, path_id};
 
 pub fn routes() -> Vec<Route> {
     routes![list, add_by_post, add, update, delete]
@@ -36,7 +37,7 @@ async fn list(me: Employee, p: Params, db: &State<Db>) -> Reply {
 }
 
 async fn insert(me: Employee, p: Params, db: &Db) -> Reply {
-    let name = required_up_to(&p, "name", 32)?;
+    let name = p.required("name", text::NAME)?;
     let permissions = id_list(&p, PERMISSIONS)?.unwrap_or_default();
     let id = db
         .tx(move |tx| {
@@ -64,7 +65,7 @@ async fn add(me: Employee, p: Params, db: &State<Db>) -> Reply {
 #[post("/role/update/<id>", data = "<p>")]
 async fn update(me: Employee, id: &str, p: Params, db: &State<Db>) -> Reply {
     let id = path_id(id)?;
-    let name = text_up_to(&p, "name", 32)?;
+    let name = p.bounded("name", text::NAME)?;
     let permissions = id_list(&p, PERMISSIONS)?;
     if name.is_none() && permissions.is_none() {
         return Err(ApiError::missing("name"));

@@ -5,13 +5,14 @@ use serde_json::json;
 
 use crate::db::Db;
 use crate::error::ApiError;
+use crate::text;
 use crate::web::envelope::{ok, Reply};
 use crate::web::params::Params;
 use crate::web::signed::Employee;
 use crate::zhuge::data::employee;
 use crate::zhuge::data::profile::{self, CardFields};
 use crate::zhuge::data::user_tag;
-use crate::zhuge::work::form::{id_list, required_up_to};
+use crate::zhuge::work::form::id_list;
 use crate::zhuge::work::mingpian::{mobile, show_phone};
 
 pub fn routes() -> Vec<Route> {
@@ -30,7 +31,7 @@ async fn list(me: Employee, db: &State<Db>) -> Reply {
 
 #[post("/tag_user/add", data = "<p>")]
 async fn add(me: Employee, p: Params, db: &State<Db>) -> Reply {
-    let name = required_up_to(&p, "name", 16)?;
+    let name = p.required("name", text::NAME)?;
     let tag = db.tx(move |tx| user_tag::insert(tx, me.id, &name)).await?;
     ok("添加成功", json!([tag]))
 }

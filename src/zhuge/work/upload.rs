@@ -9,7 +9,7 @@ use crate::config::Settings;
 use crate::db::Db;
 use crate::error::{ApiError, ApiResult};
 use crate::media::{self, Upload};
-use crate::web::blocking;
+use crate::text;
 use crate::web::envelope::{ok, Reply};
 use crate::web::params::Params;
 use crate::web::signed::Employee;
@@ -23,10 +23,7 @@ pub fn routes() -> Vec<Route> {
 /// `multipart/form-data` with a `file` that must decode as a PNG or JPEG image.
 #[post("/upload", data = "<form>")]
 async fn upload(_me: Employee, form: Form<Upload<'_>>, settings: &State<Settings>) -> Reply {
-    let max = settings.upload_max_bytes;
-    let bytes = media::read_upload(&form.file, max).await?;
-    let data_dir = settings.data_dir.clone();
-    let rel = blocking(move || media::save_image(&data_dir, &bytes, max)).await?;
+    let rel = media::store_upload(&form.file, settings).await?;
     ok(
         "上传成功",
         json!({"picture_url": settings.static_url(&rel)}),
@@ -77,16 +74,17 @@ async fn set_website(me: Employee, p: Params, db: &State<Db>) -> Reply {
     ok("保存成功", json!({"ret_data": stored}))
 }
 
-const MAX_PICTURES: usize = 20;
-
 /// A picture list in the stored shape `[{"picture_url": "..."}]`.
 fn pictures(p: &Params, name: &str) -> ApiResult<Option<Value>> {
     let Some(raw) = p.str(name) else {
         return Ok(None);
     };
     let items: Vec<Value> = serde_json::from_str(raw).map_err(|_| ApiError::wrong_type(name))?;
-    if items.len() > MAX_PICTURES {
-        return Err(ApiError::invalid(name, "最多 20 张图片"));
+    if items.len() > text::PICTURES_MAX {
+        return Err(ApiError::invalid(
+            name,
+            &format!("最多 {} 张图片", text::PICTURES_MAX),
+        ));
     }
     let urls = items
         .iter()
@@ -95,7 +93,7 @@ fn pictures(p: &Params, name: &str) -> ApiResult<Option<Value>> {
             other => other["picture_url"].as_str(),
         })
         .map(|url| match url.map(str::trim) {
-            Some(url) if !url.is_empty() && url.len() <= 512 => Ok(json!({"picture_url": url})),
+            Some(url) if !url.is_empty() && text::URL.fits(url) => Ok(json!({"picture_url": url})),
             _ => Err(ApiError::invalid(name, "每一项必须是图片地址")),
         })
         .collect::<ApiResult<Vec<Value>>>()?;

@@ -10,6 +10,7 @@ use crate::config::Settings;
 use crate::db::Db;
 use crate::error::{ApiError, ApiResult, Code};
 use crate::password;
+use crate::text;
 use crate::web::blocking;
 use crate::web::envelope::{ok, Reply};
 use crate::web::params::Params;
@@ -20,15 +21,12 @@ use crate::zhuge::data::access::{
 use crate::zhuge::data::permission::{self, Entry};
 use crate::zhuge::data::user::{self, Changes, Search};
 use crate::zhuge::data::{company, employee, role};
-use crate::zhuge::work::form::{path_id, required_up_to, status, text_up_to};
+use crate::zhuge::work::form::{path_id, status};
 use crate::zhuge::work::mingpian::draw_qr_code;
 
 pub fn routes() -> Vec<Route> {
     routes![list, add, update, delete_get, delete_post]
 }
-
-/// Search terms longer than any name are refused (SQLite refuses LIKE patterns over 50 000 bytes).
-const SEARCH_MAX: usize = 64;
 
 fn search(p: &Params) -> ApiResult<Search> {
     let create_date = match p.str("create_date") {
@@ -39,10 +37,11 @@ fn search(p: &Params) -> ApiResult<Search> {
                 .to_string(),
         ),
     };
+    // A term longer than any name is refused (SQLite refuses LIKE patterns over 50 000 bytes).
     Ok(Search {
-        username: text_up_to(p, "username", SEARCH_MAX)?,
-        role_name: text_up_to(p, "role__name", SEARCH_MAX)?,
-        company_name: text_up_to(p, "company__name", SEARCH_MAX)?,
+        username: p.bounded("username", text::NAME)?,
+        role_name: p.bounded("role__name", text::NAME)?,
+        company_name: p.bounded("company__name", text::NAME)?,
         create_date,
     })
 }
@@ -82,15 +81,15 @@ async fn hashed(p: &Params) -> ApiResult<Option<String>> {
 
 /// The seed's example spells the Work WeChat UserID `userid`, its table `usedid`.
 fn work_userid(p: &Params) -> ApiResult<Option<String>> {
-    match text_up_to(p, "userid", 64)? {
+    match p.bounded("userid", text::NAME)? {
         Some(id) => Ok(Some(id)),
-        None => text_up_to(p, "usedid", 64),
+        None => p.bounded("usedid", text::NAME),
     }
 }
 
 #[post("/user/add/0", data = "<p>")]
 async fn add(me: Employee, p: Params, db: &State<Db>, settings: &State<Settings>) -> Reply {
-    let username = required_up_to(&p, "username", 64)?;
+    let username = p.required("username", text::NAME)?;
     p.text("password")?;
     let role_id = p.id("role_id")?;
     let company_id = p.opt_id("company_id")?.unwrap_or(me.company_id);
@@ -132,7 +131,7 @@ async fn update(me: Employee, id: &str, p: Params, db: &State<Db>) -> Reply {
     let id = path_id(id)?;
     let company_id = p.opt_id("company_id")?;
     let mut changes = Changes {
-        username: text_up_to(&p, "username", 64)?,
+        username: p.bounded("username", text::NAME)?,
         password_hash: None,
         role_id: p.opt_id("role_id")?,
         userid: work_userid(&p)?,

@@ -29,6 +29,7 @@ impl TestApp {
             .merge(("db_path", dir.path().join("db").join("leida.db")))
             .merge(("data_dir", dir.path().join("files")))
             .merge(("log_level", "off"))
+            .merge(("ip_header", false))
             .merge(("wechat_appid", ""));
         let rocket = leida::build(tweak(figment)).expect("server builds");
         TestApp {

@@ -1,1 +1,0 @@
-//! Security regressions: one client may not exhaust memory, disk, connections or limits.
