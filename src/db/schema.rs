@@ -13,6 +13,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/005_customer_notes.sql"),
     include_str!("../../migrations/006_outbox_pending.sql"),
     include_str!("../../migrations/007_identity.sql"),
+    include_str!("../../migrations/008_company_ids.sql"),
 ];
 
 pub const VERSION: i64 = 1 + MIGRATIONS.len() as i64;

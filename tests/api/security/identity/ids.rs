@@ -1,4 +1,4 @@
-//! Principal ids are never handed out twice (migration 007), on a fresh database and on one
+//! Principal and company ids are never handed out twice (migrations 007, 008), on a fresh database and on one
 //! upgraded from version 6.
 
 use std::path::Path;
@@ -10,8 +10,13 @@ use crate::zhuge_people::{add_role, post};
 use leida::db::schema::VERSION;
 use leida::db::Db;
 
-/// Every table whose id is a principal, with the smallest row it accepts (`{id}` is the id).
-const PRINCIPALS: [(&str, &str); 5] = [
+/// Every table whose id is a principal or is named by queued messages and cached tokens, with
+/// the smallest row it accepts (`{id}` is the id).
+const PRINCIPALS: [(&str, &str); 6] = [
+    (
+        "zl_company",
+        "INSERT INTO zl_company (id, name, create_date) VALUES ({id}, 'c{id}', '2020-01-01')",
+    ),
     (
         "zl_employee",
         "INSERT INTO zl_employee (id, company_id, role_id, username, token, create_date)
