@@ -7,7 +7,7 @@
 //! token bucket; memory is bounded by `MAX_KEYS`.
 //!
 //! Behind a proxy the address is the `X-Real-IP` header (Rocket's `ip_header`), which the
-//! proxy must set; see the README.
+//! proxy must set; see docs/operating.md.
 
 use std::collections::HashMap;
 use std::sync::Mutex;
