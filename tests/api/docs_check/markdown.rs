@@ -159,7 +159,8 @@ pub fn spans(doc: &Doc) -> Vec<Span> {
 /// `curl` commands in fenced blocks (continuation lines joined), with where they start.
 pub fn curl_commands(doc: &Doc) -> Vec<(String, String)> {
     let fence = fenced(doc);
-    let (mut out, mut open): (Vec<(String, String)>, Option<(String, String)>) = (Vec::new(), None);
+    let mut out: Vec<(String, String)> = Vec::new();
+    let mut open: Option<(String, String)> = None;
     for (i, line) in doc.lines.iter().enumerate() {
         if !fence[i] || line.trim_start().starts_with('#') {
             continue;
