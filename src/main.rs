@@ -38,8 +38,9 @@ async fn run() -> ExitCode {
 /// core, and each arena keeps the memory it once held. Under load the server runs ~40
 /// threads (Rocket's workers and the blocking pool around SQLite), and a 10-minute soak at
 /// 64 connections grew from 52 to 121 MB, still climbing. With one arena per core the same
-/// load stays flat once the caches are full, for perhaps up to 10 % of throughput (README,
-/// Soak). `MALLOC_ARENA_MAX` set in the environment still wins.
+/// load stays flat once the caches are full, for perhaps up to 10 % of throughput
+/// (docs/benchmarks.md, Memory and malloc arenas). `MALLOC_ARENA_MAX` in the environment
+/// still wins.
 #[cfg(all(target_os = "linux", target_env = "gnu"))]
 #[allow(unsafe_code)]
 fn limit_malloc_arenas() {

@@ -1,5 +1,5 @@
 //! Seed 002 §1.3: a buyer's orders. The server owns the order number, the time, the price
-//! (the post's) and the status; the states and who moves them are in the README.
+//! (the post's) and the status; the states and who moves them are in docs/consult.md.
 
 use rand::Rng;
 use rocket::{get, post, routes, Route, State};

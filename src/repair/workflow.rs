@@ -1,5 +1,5 @@
 //! The `repair_apply` workflow: which action moves a request from which state to which,
-//! and who may take it. The README's state table is this table.
+//! and who may take it. docs/repair.md's state table is this table.
 
 use super::reply::RepairError;
 use crate::error::ApiError;

@@ -7,6 +7,7 @@ mod consult;
 mod crypto;
 mod design;
 mod design_notice;
+mod docs_check;
 mod foundation;
 mod fuzz;
 mod media;

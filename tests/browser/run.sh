@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The console in headless Chromium against `leida demo` on a fresh database.
-# SHOTS=docs tests/browser/run.sh refreshes the README's screenshots.
+# SHOTS=docs tests/browser/run.sh refreshes the screenshots in docs/ (README and docs/zhuge.md).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 

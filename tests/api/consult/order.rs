@@ -1,4 +1,4 @@
-//! Orders: the server owns number, time, price and status; every transition of the README's
+//! Orders: the server owns number, time, price and status; every transition of docs/consult.md's
 //! table, allowed and refused, by the buyer and by consultants.
 
 use rocket::http::Method;
