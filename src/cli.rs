@@ -10,20 +10,96 @@ use crate::wechat::WeChat;
 use crate::zhuge::data::{company, employee};
 use crate::{demo, ops, password};
 
-pub const USAGE: &str = "\
-用法:
-  leida                       启动服务 (配置见 Rocket.toml 与 ROCKET_* 环境变量)
-  leida demo                  在空数据库中填入演示数据并启动服务
-  leida admin --username NAME --password PW [--company NAME]
-                              创建管理员, 或重置其密码 (公司默认为 默认公司)
-  leida promote design OPENID LEVEL
-                              设定设计小程序用户的职位 (customer, designer, service, manager)
-  leida promote repair ID ROLE
-                              设定报修小程序用户的角色 (normal, repair, admin)
-  leida backup FILE           在服务运行时把数据库一致地复制到 FILE
-  leida restore FILE          用备份 FILE 替换数据库 (须先停止服务; 需要备份时的密钥)
-  leida check-credentials [--company ID]
-                              向微信核对小程序与企业微信的 appid/secret";
+/// One subcommand: its name, its arguments and what it does (in the operator's language).
+pub struct Command {
+    pub name: &'static str,
+    pub args: &'static str,
+    pub about: &'static str,
+}
+
+pub const COMMANDS: &[Command] = &[
+    Command {
+        name: "serve",
+        args: "",
+        about: "启动服务 (默认命令; 配置见 Rocket.toml 与 ROCKET_* 环境变量)",
+    },
+    Command {
+        name: "demo",
+        args: "",
+        about: "在空数据库中填入演示数据并启动服务",
+    },
+    Command {
+        name: "admin",
+        args: "--username NAME --password PW [--company NAME]",
+        about: "创建管理员, 或重置其密码 (公司默认为 默认公司)",
+    },
+    Command {
+        name: "promote",
+        args: "design OPENID LEVEL | repair ID ROLE",
+        about: "设定设计小程序用户的职位 (customer, designer, service, manager) \
+                或报修小程序用户的角色 (normal, repair, admin)",
+    },
+    Command {
+        name: "backup",
+        args: "FILE",
+        about: "在服务运行时把数据库一致地复制到 FILE",
+    },
+    Command {
+        name: "restore",
+        args: "FILE",
+        about: "用备份 FILE 替换数据库 (须先停止服务; 需要备份时的密钥)",
+    },
+    Command {
+        name: "check-credentials",
+        args: "[--company ID]",
+        about: "向微信核对小程序与企业微信的 appid/secret",
+    },
+    Command {
+        name: "help",
+        args: "[COMMAND]",
+        about: "显示帮助; leida COMMAND --help 同样",
+    },
+];
+
+/// `leida 0.1.0 (commit 0123456789ab)`.
+pub fn version() -> String {
+    format!(
+        "leida {} (commit {})",
+        env!("CARGO_PKG_VERSION"),
+        env!("LEIDA_COMMIT")
+    )
+}
+
+fn usage_line(c: &Command) -> String {
+    format!("leida {} {}", c.name, c.args)
+        .trim_end()
+        .to_string()
+}
+
+/// Every command, for `leida help`.
+pub fn usage() -> String {
+    let mut out = format!("{}\n\n用法:\n", version());
+    for c in COMMANDS {
+        out += &format!("  {}\n      {}\n", usage_line(c), c.about);
+    }
+    out + "  leida --version\n      显示版本与 git 提交\n"
+}
+
+/// One command's help, for `leida COMMAND --help` and `leida help COMMAND`.
+pub fn help(name: &str) -> Option<String> {
+    let c = COMMANDS.iter().find(|c| c.name == name)?;
+    Some(format!("用法: {}\n  {}", usage_line(c), c.about))
+}
+
+/// A command's arguments were wrong: what was wrong, then how to call it.
+fn wrong_args(name: &str, why: &str) -> String {
+    let how = help(name).unwrap_or_default();
+    if why.is_empty() {
+        how
+    } else {
+        format!("{why}\n{how}")
+    }
+}
 
 /// Serves until Ctrl-C; with `demo`, a fresh database is filled with demo data first.
 pub async fn serve(with_demo: bool) -> Result<(), String> {
@@ -99,14 +175,14 @@ pub fn admin(args: &[String]) -> Result<(), String> {
             "--username" => &mut username,
             "--password" => &mut password,
             "--company" => &mut company,
-            other => return Err(format!("未知参数 {other:?}\n\n{USAGE}")),
+            other => return Err(wrong_args("admin", &format!("未知参数 {other:?}"))),
         };
         *slot = Some(it.next().ok_or_else(|| format!("{flag} 缺少值"))?.clone());
     }
     let username = username
         .filter(|u| !u.trim().is_empty())
-        .ok_or("缺少 --username")?;
-    let password = password.ok_or("缺少 --password")?;
+        .ok_or_else(|| wrong_args("admin", "缺少 --username"))?;
+    let password = password.ok_or_else(|| wrong_args("admin", "缺少 --password"))?;
     if password.chars().count() < password::MIN_LEN {
         return Err(format!("密码至少 {} 位", password::MIN_LEN));
     }
@@ -147,9 +223,7 @@ pub fn ensure_admin(
 /// `leida promote design OPENID LEVEL` / `leida promote repair ID ROLE`.
 pub fn promote(args: &[String]) -> Result<(), String> {
     let [app, who, role] = args else {
-        return Err(format!(
-            "用法: leida promote design OPENID LEVEL | leida promote repair ID ROLE\n\n{USAGE}"
-        ));
+        return Err(wrong_args("promote", ""));
     };
     let settings = Settings::load()?;
     let db = Db::open(&settings.db_path)?;
@@ -163,7 +237,7 @@ pub fn promote(args: &[String]) -> Result<(), String> {
 /// `leida backup FILE`: safe while the server runs.
 pub fn backup(args: &[String]) -> Result<(), String> {
     let [file] = args else {
-        return Err(format!("用法: leida backup FILE\n\n{USAGE}"));
+        return Err(wrong_args("backup", ""));
     };
     let settings = Settings::load()?;
     let copied = ops::backup::backup(&settings.db_path, Path::new(file))?;
@@ -208,7 +282,7 @@ pub fn files_backup_command(settings: &Settings) -> String {
 /// `leida restore FILE`: refused while a server holds the database.
 pub fn restore(args: &[String]) -> Result<(), String> {
     let [file] = args else {
-        return Err(format!("用法: leida restore FILE\n\n{USAGE}"));
+        return Err(wrong_args("restore", ""));
     };
     let settings = Settings::load()?;
     let key = Secrets::load_existing(&settings.db_path, &settings.encryption_key)?;
@@ -240,11 +314,7 @@ pub fn check_credentials(args: &[String]) -> Result<(), String> {
             id.parse::<i64>()
                 .map_err(|_| format!("--company 须是公司 id (数字), 而不是 {id:?}"))?,
         ),
-        _ => {
-            return Err(format!(
-                "用法: leida check-credentials [--company ID]\n\n{USAGE}"
-            ))
-        }
+        _ => return Err(wrong_args("check-credentials", "")),
     };
     let settings = Settings::load()?;
     let db = Db::open_configured(&settings)?;

@@ -1,5 +1,5 @@
 //! The `leida` command: serve (default), `demo`, `admin`, `promote`, `backup`, `restore`,
-//! `check-credentials`. See `leida help`.
+//! `check-credentials`, `help`, `--version`. See `leida help`.
 
 use std::process::ExitCode;
 
@@ -11,27 +11,53 @@ fn main() -> ExitCode {
 
 async fn run() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let result = match args.first().map(String::as_str) {
+    let command = args.first().map(String::as_str);
+    let rest = args.get(1..).unwrap_or_default();
+    if rest.iter().any(|a| a == "--help" || a == "-h") {
+        return print_help(command);
+    }
+    let result = match command {
         None | Some("serve") => leida::cli::serve(false).await,
         Some("demo") | Some("--demo") => leida::cli::serve(true).await,
-        Some("admin") => leida::cli::admin(&args[1..]),
-        Some("promote") => leida::cli::promote(&args[1..]),
-        Some("backup") => leida::cli::backup(&args[1..]),
-        Some("restore") => leida::cli::restore(&args[1..]),
-        Some("check-credentials") => leida::cli::check_credentials(&args[1..]),
+        Some("admin") => leida::cli::admin(rest),
+        Some("promote") => leida::cli::promote(rest),
+        Some("backup") => leida::cli::backup(rest),
+        Some("restore") => leida::cli::restore(rest),
+        Some("check-credentials") => leida::cli::check_credentials(rest),
         Some("help") | Some("--help") | Some("-h") => {
-            println!("{}", leida::cli::USAGE);
+            return print_help(rest.first().map(String::as_str));
+        }
+        Some("--version") | Some("-V") | Some("version") => {
+            println!("{}", leida::cli::version());
             Ok(())
         }
-        Some(other) => Err(format!("未知命令 {other:?}\n\n{}", leida::cli::USAGE)),
+        Some(other) => Err(format!("未知命令 {other:?}; 可用的命令见 leida help")),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(msg) => {
-            eprintln!("leida: {msg}");
+            eprintln!("leida: {}", msg.trim_end());
             ExitCode::FAILURE
         }
     }
+}
+
+/// `leida help [COMMAND]`, `leida COMMAND --help`.
+fn print_help(command: Option<&str>) -> ExitCode {
+    match command.and_then(leida::cli::help) {
+        Some(text) => println!("{text}"),
+        None if command.is_none_or(|c| c == "help" || c.starts_with('-')) => {
+            print!("{}", leida::cli::usage())
+        }
+        None => {
+            eprintln!(
+                "leida: 未知命令 {:?}; 可用的命令见 leida help",
+                command.unwrap_or("")
+            );
+            return ExitCode::FAILURE;
+        }
+    }
+    ExitCode::SUCCESS
 }
 
 /// glibc gives every thread that finds the heap busy an arena of its own, up to eight per

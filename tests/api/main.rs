@@ -1,6 +1,7 @@
 //! The one integration-test binary: one module per area (`cargo test --test api radar`).
 #![allow(clippy::unwrap_used)]
 
+mod cli;
 mod common;
 mod console;
 mod consult;

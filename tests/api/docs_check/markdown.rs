@@ -6,7 +6,6 @@ use std::path::{Component, Path};
 
 pub const ROOT: &str = env!("CARGO_MANIFEST_DIR");
 
-
 pub struct Doc {
     pub name: String,
     pub lines: Vec<String>,
@@ -239,10 +238,7 @@ pub fn broken_link(docs: &[Doc], doc: &Doc, target: &str) -> Option<String> {
         Some(d) if !fragment.is_empty() && !anchors(d).contains(fragment) => {
             Some(format!("no heading for #{fragment} in {rel}"))
         }
-        None if !Path::new(ROOT).join(&rel).exists() =>
-        {
-            Some(format!("{target} does not exist"))
-        }
+        None if !Path::new(ROOT).join(&rel).exists() => Some(format!("{target} does not exist")),
         _ => None,
     }
 }
