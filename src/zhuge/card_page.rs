@@ -185,13 +185,13 @@ fn layout(title: &str, body: &str) -> String {
     )
 }
 
-const STYLE: &str = "body{margin:0;font:16px/1.5 system-ui,-apple-system,\"PingFang SC\",\"Noto Sans CJK SC\",sans-serif;\
+const STYLE: &str = "*{box-sizing:border-box}body{margin:0;font:16px/1.5 system-ui,-apple-system,\"PingFang SC\",\"Noto Sans CJK SC\",sans-serif;\
 background:#eef2f7;color:#1d2733}.card{max-width:420px;width:calc(100% - 24px);margin:24px auto;padding:28px 24px;background:#fff;\
 border-radius:14px;box-shadow:0 4px 18px #0001;text-align:center}.avatar{width:96px;height:96px;border-radius:50%;\
 object-fit:cover;display:block;margin:0 auto 12px}.initial{background:#2f6fed;color:#fff;font-size:44px;\
 line-height:96px}h1{margin:4px 0;font-size:24px}.position,.company{margin:2px 0;color:#5b6775}\
 .sign{margin:14px 0;padding:10px;background:#f5f7fa;border-radius:8px;color:#39434e}\
-dl{display:grid;grid-template-columns:auto 1fr;gap:6px 12px;text-align:left;margin:16px 0}\
+dl{display:grid;grid-template-columns:auto minmax(0,1fr);gap:6px 12px;text-align:left;margin:16px 0}\
 dt{color:#8a96a3}dd{margin:0;word-break:break-all}nav{display:flex;gap:10px;justify-content:center;flex-wrap:wrap}\
 .button{flex:1;min-width:120px;padding:11px 14px;border-radius:8px;background:#2f6fed;color:#fff;\
 text-decoration:none}.button+.button{background:#16a36a}.hint{margin-top:18px;font-size:13px;color:#8a96a3}";

@@ -131,6 +131,10 @@ assert page.js("!!document.querySelector('a[href^=\"tel:\"]')")
 page.screenshot(os.path.join(SHOTS, "card-laptop.png"))
 page.size(390, 844, True)
 page.goto(f"{BASE}/mp/mingpian?uid={boss['user_id']}&source=1")
+page.wait("document.readyState === 'complete'", "the card page at phone width")
+overflow = page.js("[document.documentElement.scrollWidth, window.innerWidth, "
+                   "Math.round(document.querySelector('.card').getBoundingClientRect().right)]")
+assert overflow[0] <= overflow[1] and overflow[2] <= overflow[1], f"the card overflows a 390 px phone: {overflow}"
 page.screenshot(os.path.join(SHOTS, "card-phone.png"))
 
 step("the radar at phone width, then signing out forgets the token")
