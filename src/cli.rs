@@ -4,10 +4,9 @@ use std::path::Path;
 
 use crate::config::Settings;
 use crate::db::{schema, Db};
-use crate::error::ApiError;
 use crate::secrets::{key_path, Secrets};
 use crate::wechat::WeChat;
-use crate::zhuge::data::{company, employee};
+use crate::zhuge::data::admin;
 use crate::{demo, ops, password};
 
 /// One subcommand: its name, its arguments and what it does (in the operator's language).
@@ -190,34 +189,10 @@ pub fn admin(args: &[String]) -> Result<(), String> {
     let db = Db::open_configured(&settings)?;
     let hash = password::hash(&password).map_err(|e| e.to_string())?;
     let id = db
-        .tx_blocking(|tx| ensure_admin(tx, username.trim(), &hash, company.as_deref()))
+        .tx_blocking(|tx| admin::ensure_admin(tx, username.trim(), &hash, company.as_deref()))
         .map_err(|e| e.msg.into_owned())?;
     println!("{id}");
     Ok(())
-}
-
-/// Creates the administrator, or resets the password (and token) of an existing one.
-pub fn ensure_admin(
-    c: &rusqlite::Connection,
-    username: &str,
-    hash: &str,
-    company_name: Option<&str>,
-) -> Result<i64, ApiError> {
-    if let Some((id, company_id)) = employee::id_by_username(c, username)? {
-        if let Some(name) = company_name {
-            if company::name(c, company_id)?.as_deref() != Some(name) {
-                return Err(ApiError::forbidden(format!(
-                    "用户 {username} 属于另一家公司"
-                )));
-            }
-        }
-        let role_id = company::ensure_admin_role(c, company_id)?;
-        employee::reset_password(c, id, hash, role_id)?;
-        return Ok(id);
-    }
-    let company_id = company::ensure(c, company_name.unwrap_or("默认公司"))?;
-    let role_id = company::ensure_admin_role(c, company_id)?;
-    employee::insert(c, company_id, role_id, username, hash, 1)
 }
 
 /// `leida promote design OPENID LEVEL` / `leida promote repair ID ROLE`.

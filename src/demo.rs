@@ -39,7 +39,7 @@ pub fn fill(db: &Db) -> ApiResult<()> {
                  website_content = ?2 WHERE id = ?1",
             params![company_id, website().to_string()],
         )?;
-        let admin = crate::cli::ensure_admin(tx, ADMIN_USERNAME, &admin_hash, Some(COMPANY))?;
+        let admin = crate::zhuge::data::admin::ensure_admin(tx, ADMIN_USERNAME, &admin_hash, Some(COMPANY))?;
         tx.execute(
             "UPDATE zl_employee SET memo_name = '刘总', position = '总经理', mingpian_phone = '13900001111',
                  sign = '用心做好每一个产品', email = 'boss@hezhong.example' WHERE id = ?1",
@@ -68,7 +68,7 @@ pub fn fill(db: &Db) -> ApiResult<()> {
         add_card_details(tx, &sales)?;
         add_customer_details(tx)?;
         add_shop(tx, company_id, sales[1])?;
-        crate::consult::demo(tx)?;
+        crate::consult::demo(tx, &admin_hash)?;
         crate::design::demo(tx)?;
         crate::repair::demo(tx)?;
         crate::zhuge::work::user::demo(tx)?;

@@ -2,6 +2,7 @@
 //!
 //! `build` is the table of contents: every app is mounted there at its documented prefixes.
 
+pub mod assets;
 pub mod cli;
 pub mod clock;
 pub mod config;
@@ -11,6 +12,8 @@ pub mod demo;
 pub mod design;
 pub mod docs;
 pub mod error;
+pub mod events;
+pub mod files;
 pub mod logging;
 pub mod media;
 pub mod metrics;
@@ -21,6 +24,7 @@ pub mod poster;
 pub mod ratelimit;
 pub mod repair;
 pub mod secrets;
+pub mod task;
 pub mod text;
 pub mod web;
 pub mod wechat;
@@ -28,12 +32,15 @@ pub mod zhuge;
 
 use rocket::figment::Figment;
 use rocket::http::Status;
+use rocket::request::Request;
 use rocket::serde::json::Json;
-use rocket::{get, routes, Build, Rocket, State};
+use rocket::{get, routes, Build, Either, Rocket, State};
 use serde_json::{json, Value};
 
 use crate::config::Settings;
+use crate::consult::reply::ConsultError;
 use crate::db::Db;
+use crate::repair::reply::RepairError;
 use crate::wechat::WeChat;
 
 /// Builds the server from a configuration; `main`, `demo` and the tests all use it.
@@ -77,9 +84,22 @@ pub fn build(figment: Figment) -> Result<Rocket<Build>, String> {
         .manage(settings)
         .manage(lock)
         .manage(metrics::HttpStats::default());
-    Ok(consult::mount(repair::mount(design::mount(zhuge::mount(
-        rocket,
-    )))))
+    let apps = consult::mount(repair::mount(design::mount(zhuge::mount(rocket))));
+    Ok(apps.register("/api", rocket::catchers![api_catcher]))
+}
+
+/// Refusals under `/api`, which two apps share. The repair app (seed 004) owns the
+/// one-segment paths (`/api/user`, `/api/login`) and has its own catcher under
+/// `/api/process`; everything deeper (`/api/<side>/...`) is the marketplace's.
+#[rocket::catch(default)]
+fn api_catcher(status: Status, req: &Request<'_>) -> Either<ConsultError, RepairError> {
+    let refusal = web::envelope::refusal_for(status, req);
+    let depth = req.uri().path().segments().skip(1).count();
+    if depth <= 1 {
+        Either::Right(refusal.into())
+    } else {
+        Either::Left(ConsultError(refusal))
+    }
 }
 
 /// 200 while the database answers, 503 otherwise: the load benchmarks' constant baseline.

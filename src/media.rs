@@ -21,6 +21,9 @@ pub const UPLOAD_DIR: &str = "uploads";
 /// The folder under `data_dir` that holds QR codes.
 pub const QR_DIR: &str = "qr";
 
+/// The folder under `data_dir` that holds the posters.
+pub const POSTER_DIR: &str = "posters";
+
 /// A multipart upload with one `file` field (`wx.uploadFile`'s `name: 'file'`).
 #[derive(FromForm)]
 pub struct Upload<'r> {
@@ -82,7 +85,7 @@ pub async fn store_upload(file: &TempFile<'_>, settings: &Settings) -> ApiResult
     let _slot = image_slot().await?;
     let bytes = read_upload(file, max_bytes).await?;
     let data_dir = settings.data_dir.clone();
-    crate::web::blocking(move || save_image(&data_dir, &bytes, max_bytes, max_pixels)).await
+    crate::task::blocking(move || save_image(&data_dir, &bytes, max_bytes, max_pixels)).await
 }
 
 /// A PNG or JPEG decoded, refused before decoding when its header declares more than

@@ -1,7 +1,7 @@
 //! Health figures for `GET /metrics` (Prometheus text format, served when the config key
 //! `metrics` is true) and the access log.
 //!
-//! Any module may count an event with `metrics::inc("poster_cache_hit")`: the counter is
+//! Any module may count an event with `events::inc("poster_cache_hit")`: the counter is
 //! exposed as `leida_events_total{event="poster_cache_hit"}`. Names are fixed strings in the
 //! code (never user input), so the number of series stays bounded.
 //!
@@ -12,7 +12,7 @@
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Mutex, OnceLock};
+use std::sync::Mutex;
 use std::time::Instant;
 
 use rocket::fairing::{Fairing, Info, Kind};
@@ -23,24 +23,8 @@ use rusqlite::Connection;
 use crate::config::Settings;
 use crate::db::Db;
 use crate::error::ApiResult;
+use crate::events;
 use crate::wechat::pay::Verdict;
-
-/// Counts one occurrence of `event` (process-wide).
-pub fn inc(event: &'static str) {
-    let mut events = events().lock().unwrap_or_else(|p| p.into_inner());
-    *events.entry(event).or_insert(0) += 1;
-}
-
-/// The current count of `event`.
-pub fn count(event: &str) -> u64 {
-    let events = events().lock().unwrap_or_else(|p| p.into_inner());
-    events.get(event).copied().unwrap_or(0)
-}
-
-fn events() -> &'static Mutex<BTreeMap<&'static str, u64>> {
-    static EVENTS: OnceLock<Mutex<BTreeMap<&'static str, u64>>> = OnceLock::new();
-    EVENTS.get_or_init(Mutex::default)
-}
 
 /// Upper bounds (seconds) of the latency histogram's buckets.
 const BUCKETS: [f64; 12] = [
@@ -225,8 +209,7 @@ fn render_events(out: &mut String) {
         "counter",
         "Events counted by the code (poster_cache_hit, poster_drawn, wechat_token_refresh, ...).",
     );
-    let events = events().lock().unwrap_or_else(|p| p.into_inner());
-    for (event, n) in events.iter() {
+    for (event, n) in events::all() {
         let _ = writeln!(out, "leida_events_total{{event=\"{}\"}} {n}", escape(event));
     }
 }

@@ -15,7 +15,7 @@ use crate::config::Settings;
 use crate::db::Db;
 use crate::error::ApiResult;
 use crate::text;
-use crate::wechat::token::token_expired;
+use crate::wechat::errcode::token_expired;
 use crate::wechat::{check_errcode, WeChat};
 use credentials::App;
 
@@ -211,7 +211,7 @@ impl Worker {
                 (self.wechat.clone(), self.db.clone(), self.settings.clone());
             let recipient = message.recipient();
             let outcome =
-                crate::web::blocking(move || Ok(deliver(&wechat, &db, &settings, &message)))
+                crate::task::blocking(move || Ok(deliver(&wechat, &db, &settings, &message)))
                     .await?;
             if matches!(outcome, Outcome::Sent) {
                 self.sent

@@ -10,17 +10,15 @@ mod text;
 use std::io::Write;
 use std::path::{Component, Path, PathBuf};
 
+use crate::assets::Assets;
 use crate::error::{ApiError, ApiResult};
-use crate::web::statics::Assets;
+use crate::media::POSTER_DIR;
 
 pub use layout::{render, HEIGHT, WIDTH};
 
 /// Part of every poster's file name: bump it whenever the drawing changes, so stored
 /// posters drawn by an older layout are not served for new requests.
 pub const LAYOUT_VERSION: u32 = 1;
-
-/// The folder under `data_dir` that holds the posters.
-pub const POSTER_DIR: &str = "posters";
 
 /// The bundled avatar used when a card's own cannot be read.
 const DEFAULT_AVATAR: &str = "imgs/setAvator.jpg";
@@ -69,12 +67,12 @@ pub fn poster_file(data_dir: &Path, card: &PosterCard) -> ApiResult<String> {
     let rel = card.file_name();
     let path = data_dir.join(&rel);
     if sweep::is_stored(&path) {
-        crate::metrics::inc("poster_cache_hit");
+        crate::events::inc("poster_cache_hit");
         return Ok(rel);
     }
     let png = render(card)?;
     store(&path, &png)?;
-    crate::metrics::inc("poster_drawn");
+    crate::events::inc("poster_drawn");
     Ok(rel)
 }
 
@@ -106,11 +104,11 @@ fn write_synced(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
 pub async fn poster(data_dir: PathBuf, card: PosterCard) -> ApiResult<String> {
     let rel = card.file_name();
     if sweep::is_stored(&data_dir.join(&rel)) {
-        crate::metrics::inc("poster_cache_hit");
+        crate::events::inc("poster_cache_hit");
         return Ok(rel);
     }
     let _slot = crate::media::image_slot().await?;
-    crate::web::blocking(move || poster_file(&data_dir, &card)).await
+    crate::task::blocking(move || poster_file(&data_dir, &card)).await
 }
 
 /// The bytes of a stored avatar path as the database keeps it (`statics/imgs/x.jpg`,

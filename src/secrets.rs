@@ -186,7 +186,7 @@ impl Secrets {
 
 /// `data/leida.db` → `data/leida.db.key`.
 pub fn key_path(db_path: &Path) -> PathBuf {
-    crate::ops::sibling(db_path, ".key")
+    crate::files::sibling(db_path, ".key")
 }
 
 fn read_key_file(path: &Path) -> Result<Option<Secrets>, String> {
@@ -213,12 +213,12 @@ fn create_key_file(path: &Path) -> Result<Secrets, String> {
         .map_err(|_| format!("无法生成密钥 {}: 系统随机源不可用", path.display()))?;
     let mut tag = [0u8; 8];
     let _ = SystemRandom::new().fill(&mut tag);
-    let tmp = crate::ops::sibling(path, &format!(".new-{}-{}", std::process::id(), hex(&tag)));
+    let tmp = crate::files::sibling(path, &format!(".new-{}-{}", std::process::id(), hex(&tag)));
     let written = write_private(&tmp, &hex(&key)).and_then(|()| std::fs::hard_link(&tmp, path));
     let _ = std::fs::remove_file(&tmp);
     match written {
         Ok(()) => {
-            crate::ops::sync_dir(path);
+            crate::files::sync_dir(path);
             Secrets::from_bytes(&key, &format!("密钥文件 {}", path.display()))
         }
         Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {

@@ -12,8 +12,8 @@ use crate::clock;
 use crate::config::Settings;
 use crate::db::{Db, OnUnique, OptionalExtension};
 use crate::error::{ApiError, ApiResult, Code};
+use crate::task::blocking;
 use crate::text;
-use crate::web::blocking;
 use crate::web::params::Params;
 
 pub fn routes() -> Vec<Route> {

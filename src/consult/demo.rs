@@ -3,11 +3,9 @@
 
 use rusqlite::{params, Connection};
 
-use super::order::Status;
+use super::status::Status;
 use crate::clock;
 use crate::error::ApiResult;
-
-pub const PASSWORD: &str = crate::demo::ADMIN_PASSWORD;
 
 const ACCOUNTS: [(&str, &str, &str, i64, &str); 4] = [
     ("user", "buyer", "陈晓明", 1, "13800000001"),
@@ -64,8 +62,8 @@ const ORDERS: [(usize, Status, Option<usize>); 5] = [
     (4, Status::Refunding, None),
 ];
 
-pub fn demo(conn: &Connection) -> ApiResult<()> {
-    let hash = crate::password::hash(PASSWORD)?;
+/// Fills the marketplace; every demo account signs in with the password `hash` is of.
+pub fn demo(conn: &Connection, hash: &str) -> ApiResult<()> {
     let now = clock::now();
     let mut accounts = Vec::new();
     for (kind, username, realname, gender, phone) in ACCOUNTS {

@@ -11,16 +11,12 @@ pub mod price;
 pub mod reply;
 pub mod session;
 pub mod sms;
+pub mod status;
 pub mod tag;
 pub mod work;
 
-use rocket::http::Status;
-use rocket::request::{FromParam, Request};
-use rocket::{catchers, Build, Either, Rocket};
-
-use crate::repair::reply::RepairError;
-use crate::web::envelope::refusal_for;
-use reply::ConsultError;
+use rocket::request::FromParam;
+use rocket::{Build, Rocket};
 
 pub use demo::demo;
 
@@ -32,21 +28,6 @@ pub fn mount(rocket: Rocket<Build>) -> Rocket<Build> {
         .mount("/api/user", order::routes())
         .mount("/api/consultant", work::routes())
         .mount("/api/pay", pay::routes())
-        .register("/api", catchers![catcher])
-}
-
-/// Refusals under `/api`, which two apps share. The repair app (seed 004) owns the
-/// one-segment paths (`/api/user`, `/api/login`) and has its own catcher under
-/// `/api/process`; everything deeper (`/api/<side>/...`) is the marketplace's.
-#[rocket::catch(default)]
-fn catcher(status: Status, req: &Request<'_>) -> Either<ConsultError, RepairError> {
-    let refusal = refusal_for(status, req);
-    let depth = req.uri().path().segments().skip(1).count();
-    if depth <= 1 {
-        Either::Right(refusal.into())
-    } else {
-        Either::Left(ConsultError(refusal))
-    }
 }
 
 /// The two sides of the marketplace; each signs in on its own prefix.

@@ -10,6 +10,7 @@ use super::post::{check_user_id, owned};
 use super::price::{parse_yuan, yuan};
 use super::reply::{ok, Reply};
 use super::session::Buyer;
+use super::status::Status;
 use crate::clock;
 use crate::db::{Db, OnUnique, OptionalExtension};
 use crate::error::{ApiError, ApiResult, Code};
@@ -17,48 +18,6 @@ use crate::web::params::Params;
 
 pub fn routes() -> Vec<Route> {
     routes![add, cancel, delete, confirm, list]
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Status {
-    Unpaid = 1,
-    Paid = 2,
-    Accepted = 3,
-    Delivered = 4,
-    Completed = 5,
-    Cancelled = 6,
-    Refunding = 7,
-}
-
-impl Status {
-    pub fn from_number(n: i64) -> Option<Status> {
-        use Status::*;
-        [
-            Unpaid, Paid, Accepted, Delivered, Completed, Cancelled, Refunding,
-        ]
-        .into_iter()
-        .find(|s| *s as i64 == n)
-    }
-
-    pub fn name(self) -> &'static str {
-        match self {
-            Status::Unpaid => "待付款",
-            Status::Paid => "待接单",
-            Status::Accepted => "进行中",
-            Status::Delivered => "待确认",
-            Status::Completed => "已完成",
-            Status::Cancelled => "已取消",
-            Status::Refunding => "退款中",
-        }
-    }
-
-    /// "cannot do `action` in this state", for refusals.
-    pub fn refuse(self, action: &str) -> ApiError {
-        ApiError::new(
-            Code::Invalid,
-            format!("订单状态为「{}」, 不能{action}", self.name()),
-        )
-    }
 }
 
 /// An order as the transitions need it.

@@ -6,10 +6,10 @@ use rocket::{delete, get, post, routes, Route, State};
 use rusqlite::{params, Connection};
 use serde_json::{json, Value};
 
-use super::order::Status;
 use super::price::{parse_yuan, yuan};
 use super::reply::{ok, Reply};
 use super::session::{Account, Buyer};
+use super::status::Status;
 use super::tag;
 use crate::clock;
 use crate::db::{Db, OptionalExtension};

@@ -5,9 +5,10 @@
 use rocket::{get, post, routes, Route, State};
 use serde_json::json;
 
-use super::order::{listed, load, move_to, Status};
+use super::order::{listed, load, move_to};
 use super::reply::{ok, Reply};
 use super::session::Consultant;
+use super::status::Status;
 use crate::db::Db;
 use crate::error::ApiError;
 use crate::web::params::Params;

@@ -17,9 +17,10 @@ use std::time::Duration;
 use rusqlite::backup::{Backup, StepResult};
 use rusqlite::{Connection, OpenFlags};
 
-use super::{sibling, sync_dir, ServerLock};
+use super::ServerLock;
 use crate::db::schema::VERSION;
 use crate::db::sealed;
+use crate::files::{sibling, sync_dir};
 use crate::secrets::{key_path, Secrets};
 
 /// What a backup or restore did, for the operator.

@@ -49,18 +49,3 @@ pub fn lock_path(db_path: &Path) -> PathBuf {
     name.push(".lock");
     PathBuf::from(name)
 }
-
-/// `data/leida.db` + `-wal` → `data/leida.db-wal`.
-pub fn sibling(db_path: &Path, suffix: &str) -> PathBuf {
-    let mut name = db_path.as_os_str().to_owned();
-    name.push(suffix);
-    PathBuf::from(name)
-}
-
-/// Makes a rename or link durable (best effort: not every filesystem lets a directory be
-/// synced).
-pub fn sync_dir(path: &Path) {
-    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-        let _ = std::fs::File::open(dir).and_then(|d| d.sync_all());
-    }
-}

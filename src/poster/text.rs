@@ -7,8 +7,8 @@ use ab_glyph::{Font, FontVec, PxScale, ScaleFont};
 use image::{Rgb, RgbImage};
 use imageproc::drawing::draw_text_mut;
 
+use crate::assets::Assets;
 use crate::error::{ApiError, ApiResult};
-use crate::web::statics::Assets;
 
 const LATIN_FILE: &str = "fonts/Roboto-Regular.ttf";
 /// Full, not a 3,500-character subset: a subset silently drops surnames such as 岑 缪 瞿.

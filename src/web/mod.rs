@@ -1,27 +1,15 @@
-//! HTTP plumbing shared by every hosted app: envelopes, parameters, signatures, static files.
+//! HTTP plumbing shared by every hosted app: envelopes, parameters, static files,
+//! the console.
 
 pub mod console;
 pub mod envelope;
 pub mod headers;
 pub mod params;
-pub mod signed;
 pub mod statics;
 
 use rocket::fairing::{Fairing, Info, Kind};
 use rocket::http::uri::Origin;
-use rocket::tokio::task::spawn_blocking;
 use rocket::{Data, Request};
-
-use crate::error::{ApiError, ApiResult};
-
-/// Runs blocking work (WeChat calls, hashing, images) on Tokio's blocking threads.
-pub async fn blocking<T, F>(job: F) -> ApiResult<T>
-where
-    F: FnOnce() -> ApiResult<T> + Send + 'static,
-    T: Send + 'static,
-{
-    spawn_blocking(job).await.map_err(ApiError::internal)?
-}
 
 /// The seeds write some paths with a trailing slash (`product/product_list/?...`) and some
 /// without; both spellings reach the same route.

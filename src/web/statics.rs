@@ -10,16 +10,10 @@ use rocket::fs::NamedFile;
 use rocket::http::ContentType;
 use rocket::response::Responder;
 use rocket::{get, routes, Route, State};
-use rust_embed::RustEmbed;
 
+use crate::assets::Assets;
 use crate::config::Settings;
-use crate::media::{QR_DIR, UPLOAD_DIR};
-use crate::poster::POSTER_DIR;
-
-/// Everything under `assets/` (rust-embed reads the folder from disk in debug builds).
-#[derive(RustEmbed)]
-#[folder = "assets/"]
-pub struct Assets;
+use crate::media::{POSTER_DIR, QR_DIR, UPLOAD_DIR};
 
 /// The folders under `data_dir` the server writes, and the only ones it serves.
 const MEDIA: [&str; 3] = [UPLOAD_DIR, QR_DIR, POSTER_DIR];

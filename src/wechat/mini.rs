@@ -98,7 +98,7 @@ impl WeChat {
                         .map(str::to_string)
                         .ok_or_else(|| ApiError::upstream("获取手机号失败: 回答缺少 phoneNumber"))
                 }
-                Err((errcode, _)) if super::token::token_expired(errcode) && !retry => {
+                Err((errcode, _)) if super::errcode::token_expired(errcode) && !retry => {
                     self.forget_mini_token(db, app)?;
                 }
                 Err((errcode, errmsg)) => {

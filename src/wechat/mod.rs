@@ -3,6 +3,7 @@
 
 pub mod apps;
 pub mod crypto;
+pub mod errcode;
 pub mod mini;
 pub mod pay;
 pub mod token;
@@ -16,7 +17,7 @@ use ureq::Agent;
 use crate::config::Settings;
 use crate::error::{ApiError, ApiResult};
 
-/// Cheap to clone; calls are blocking and belong on `web::blocking`.
+/// Cheap to clone; calls are blocking and belong on `task::blocking`.
 #[derive(Clone)]
 pub struct WeChat {
     agent: Agent,

@@ -45,11 +45,6 @@ impl MiniApp {
     }
 }
 
-/// WeChat's answers meaning "this access token is no longer good".
-pub fn token_expired(errcode: i64) -> bool {
-    matches!(errcode, 40001 | 40014 | 42001)
-}
-
 /// Refresh this long before WeChat's stated expiry.
 const MARGIN_SECS: i64 = 300;
 
@@ -109,7 +104,7 @@ impl WeChat {
             return Ok(token);
         }
         let answer = fetch()?;
-        crate::metrics::inc("wechat_token_refresh");
+        crate::events::inc("wechat_token_refresh");
         check_errcode(&answer).map_err(|(code, msg)| {
             ApiError::upstream(format!("获取 access_token 失败: errcode {code} {msg}"))
         })?;

@@ -5,7 +5,7 @@ use rocket::{post, routes, Route, State};
 use crate::db::Db;
 use crate::error::{ApiError, ApiResult, Code};
 use crate::password;
-use crate::web::blocking;
+use crate::task::blocking;
 use crate::web::envelope::{ok, Reply};
 use crate::web::params::Params;
 use crate::zhuge::data::employee;

@@ -4,6 +4,8 @@ pub mod admin;
 pub mod card_page;
 pub mod data;
 pub mod mini;
+pub mod principal;
+mod signed;
 pub mod work;
 
 use rocket::{catchers, Build, Rocket};

@@ -181,7 +181,8 @@ fn stopped_server() -> (tempfile::TempDir, PathBuf) {
     let dir = tempfile::tempdir().unwrap();
     let live = db_path(dir.path());
     drop(serve_at(dir.path()));
-    leida::cli::ensure_admin(&Connection::open(&live).unwrap(), "boss", "x", None).unwrap();
+    leida::zhuge::data::admin::ensure_admin(&Connection::open(&live).unwrap(), "boss", "x", None)
+        .unwrap();
     (dir, live)
 }
 
@@ -243,7 +244,8 @@ fn restore_is_refused_while_another_process_reads_the_database() {
     let _: i64 = reader
         .query_row("SELECT COUNT(*) FROM zl_employee", [], |r| r.get(0))
         .unwrap();
-    leida::cli::ensure_admin(&Connection::open(&live).unwrap(), "later", "x", None).unwrap();
+    leida::zhuge::data::admin::ensure_admin(&Connection::open(&live).unwrap(), "later", "x", None)
+        .unwrap();
 
     let err = restore(&live, &dest, None).unwrap_err();
     assert!(err.contains("仍被其他进程打开"), "{err}");
@@ -481,8 +483,8 @@ fn metrics_show_the_outbox_pay_notifies_and_counted_events() {
              ('consult', '', '签名无效', 'now');",
     )
     .unwrap();
-    leida::metrics::inc("poster_cache_hit");
-    leida::metrics::inc("poster_cache_hit");
+    leida::events::inc("poster_cache_hit");
+    leida::events::inc("poster_cache_hit");
     let text = scrape(&app);
 
     assert_eq!(sample(&text, "leida_outbox_pending"), Some(5.0), "{text}");
@@ -540,7 +542,7 @@ fn a_token_refresh_is_counted() {
         appid: "wx-metrics".into(),
         secret: "s".into(),
     };
-    let before = leida::metrics::count("wechat_token_refresh");
+    let before = leida::events::count("wechat_token_refresh");
     assert_eq!(wechat.mini_token(&db, &app).unwrap(), "ACCESS");
     assert_eq!(wechat.mini_token(&db, &app).unwrap(), "ACCESS");
     assert_eq!(
@@ -548,7 +550,7 @@ fn a_token_refresh_is_counted() {
         1,
         "cached the second time"
     );
-    assert!(leida::metrics::count("wechat_token_refresh") > before);
+    assert!(leida::events::count("wechat_token_refresh") > before);
 }
 
 #[test]
@@ -560,13 +562,13 @@ fn a_stored_poster_counts_as_a_cache_hit_and_a_new_one_as_drawn() {
         ..leida::poster::PosterCard::default()
     };
     let (drawn, hits) = (
-        leida::metrics::count("poster_drawn"),
-        leida::metrics::count("poster_cache_hit"),
+        leida::events::count("poster_drawn"),
+        leida::events::count("poster_cache_hit"),
     );
     leida::poster::poster_file(dir.path(), &card).unwrap();
-    assert!(leida::metrics::count("poster_drawn") > drawn);
+    assert!(leida::events::count("poster_drawn") > drawn);
     leida::poster::poster_file(dir.path(), &card).unwrap();
-    assert!(leida::metrics::count("poster_cache_hit") > hits);
+    assert!(leida::events::count("poster_cache_hit") > hits);
 }
 
 #[test]

@@ -153,7 +153,7 @@ fn posters_unused_for_a_month_are_swept_and_a_served_one_is_kept() {
     let served = dir
         .path()
         .join(poster::poster_file(dir.path(), &card).unwrap());
-    let posters = dir.path().join(poster::POSTER_DIR);
+    let posters = dir.path().join(leida::media::POSTER_DIR);
     let (old, fresh, leftover) = (
         posters.join("old.png"),
         posters.join("fresh.png"),
@@ -181,7 +181,7 @@ fn posters_unused_for_a_month_are_swept_and_a_served_one_is_kept() {
 #[test]
 fn the_server_sweeps_old_posters_when_it_starts() {
     let files = tempfile::tempdir().unwrap();
-    let posters = files.path().join(poster::POSTER_DIR);
+    let posters = files.path().join(leida::media::POSTER_DIR);
     std::fs::create_dir_all(&posters).unwrap();
     let (old, recent) = (posters.join("old.png"), posters.join("recent.png"));
     std::fs::write(&old, b"png").unwrap();
@@ -215,7 +215,7 @@ fn avatars_are_read_only_from_inside_the_media_folders() {
     assert_eq!(read("../secret.txt"), default);
     assert_eq!(read("https://elsewhere.example/a.jpg"), default);
     assert_eq!(read("statics/imgs/Avator.jpg"), {
-        let bundled = leida::web::statics::Assets::get("imgs/Avator.jpg").unwrap();
+        let bundled = leida::assets::Assets::get("imgs/Avator.jpg").unwrap();
         bundled.data.into_owned()
     });
 }

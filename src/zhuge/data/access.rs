@@ -7,8 +7,8 @@
 use rusqlite::{params, Connection, OptionalExtension};
 
 use crate::error::{ApiError, ApiResult};
-use crate::web::signed::Employee;
 use crate::zhuge::data::permission;
+use crate::zhuge::principal::Employee;
 
 /// Whether `role_id` holds the permission whose path is `path`.
 pub fn holds(c: &Connection, role_id: i64, path: &str) -> ApiResult<bool> {

@@ -6,7 +6,17 @@ use serde_json::{json, Value};
 use crate::clock;
 use crate::db::OptionalExtension;
 use crate::error::ApiResult;
-use crate::zhuge::data::relation;
+
+/// How a customer came to a card, by name (seed 001 `mingpian/all`).
+pub fn source_name(source: i64) -> &'static str {
+    match source {
+        1 => "扫码",
+        2 => "转发",
+        3 => "搜索",
+        4 => "公众号文章",
+        _ => "其他",
+    }
+}
 
 /// The name shown for a customer who has not shared a nickname (SPEC §7).
 pub const ANONYMOUS: &str = "微信用户";
@@ -162,7 +172,7 @@ pub fn detail(c: &Connection, customer_id: i64, relation_id: i64) -> ApiResult<V
                 "expected_time": r.get::<_, Option<String>>(12)?,
                 "expedted_pr": r.get::<_, i64>(13)?,
                 "ai_pr": r.get::<_, i64>(13)?,
-                "source": relation::source_name(r.get(14)?),
+                "source": source_name(r.get(14)?),
                 "superior": text(15)?,
                 "belonger": text(16)?,
                 "day_interval": r.get::<_, i64>(17)?,

@@ -2,6 +2,7 @@
 //! Every function is synchronous over `&Connection`, so it runs inside `Db::run`/`Db::tx`.
 
 pub mod access;
+pub mod admin;
 pub mod card;
 pub mod chat;
 pub mod company;

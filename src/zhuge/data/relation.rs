@@ -6,19 +6,8 @@ use serde_json::json;
 use crate::clock;
 use crate::db::OptionalExtension;
 use crate::error::{ApiError, ApiResult};
-use crate::web::signed::Employee;
-use crate::zhuge::data::{access, chat, company, employee};
-
-/// Source names (seed 001 `mingpian/all`).
-pub fn source_name(source: i64) -> &'static str {
-    match source {
-        1 => "扫码",
-        2 => "转发",
-        3 => "搜索",
-        4 => "公众号文章",
-        _ => "其他",
-    }
-}
+use crate::zhuge::data::{access, chat, company, customer, employee};
+use crate::zhuge::principal::Employee;
 
 pub fn exists(c: &Connection, user_id: i64, customer_id: i64) -> ApiResult<bool> {
     let mut stmt =
@@ -92,7 +81,7 @@ pub fn cards_of_customer(c: &Connection, customer_id: i64) -> ApiResult<Vec<serd
         Ok(json!({
             "id": r.get::<_, i64>(0)?,
             "username": r.get::<_, String>(1)?,
-            "source": source_name(r.get(2)?),
+            "source": customer::source_name(r.get(2)?),
             "avatar": r.get::<_, String>(3)?,
             "company": r.get::<_, String>(4)?,
             "position": r.get::<_, String>(5)?,

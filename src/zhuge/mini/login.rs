@@ -6,15 +6,15 @@ use serde_json::json;
 use crate::config::Settings;
 use crate::db::Db;
 use crate::error::{ApiError, ApiResult};
+use crate::task::blocking;
 use crate::text;
-use crate::web::blocking;
 use crate::web::envelope::{ok, Reply};
 use crate::web::params::Params;
-use crate::web::signed::Customer;
 use crate::wechat::apps::mini_app_of;
 use crate::wechat::mini::MiniApp;
 use crate::wechat::WeChat;
 use crate::zhuge::data::{customer, employee, relation};
+use crate::zhuge::principal::Customer;
 
 pub fn routes() -> Vec<Route> {
     routes![login, binding, send_user_info, send_form_id]

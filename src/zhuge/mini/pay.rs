@@ -12,14 +12,14 @@ use crate::config::Settings;
 use crate::db::Db;
 use crate::error::{ApiError, ApiResult};
 use crate::secrets::{Secrets, PAY_KEY};
-use crate::web::blocking;
+use crate::task::blocking;
 use crate::web::envelope::{ok, Reply};
 use crate::web::params::Params;
-use crate::web::signed::Customer;
 use crate::wechat::pay::{self, Merchant, TradeType, UnifiedOrder, Verdict};
 use crate::wechat::WeChat;
 use crate::zhuge::data::order::{self, NewOrder, FAILED, PAID};
 use crate::zhuge::data::shop;
+use crate::zhuge::principal::Customer;
 
 pub fn routes() -> Vec<Route> {
     routes![yu_zhi_fu, payback, order_show]

@@ -10,9 +10,9 @@ use crate::error::{ApiError, ApiResult};
 use crate::poster::{self, PosterCard};
 use crate::web::envelope::{ok, Reply};
 use crate::web::params::Params;
-use crate::web::signed::Customer;
 use crate::zhuge::data::poster::{self as fields, PosterFields};
 use crate::zhuge::data::radar::{self, VIEW_CARD};
+use crate::zhuge::principal::Customer;
 
 pub fn routes() -> Vec<Route> {
     routes![create_poster, save_poster]
@@ -48,7 +48,7 @@ async fn create_poster(
     let (card, pair) = db.run(move |c| card_and_pair(c, uid, me.id)).await?;
     let content = card_url(settings, uid, pair.as_ref().map(|_| me.id));
     let data_dir = settings.data_dir.clone();
-    let qr = crate::web::blocking(move || crate::media::save_qr(&data_dir, &content)).await?;
+    let qr = crate::task::blocking(move || crate::media::save_qr(&data_dir, &content)).await?;
     let qr_url = settings.static_url(&qr);
     if pair.is_some_and(|recorded| recorded != qr_url) {
         let stored = qr_url.clone();

@@ -9,11 +9,11 @@ use crate::db::Db;
 use crate::error::{ApiError, ApiResult};
 use crate::web::envelope::{ok, Reply};
 use crate::web::params::Params;
-use crate::web::signed::Customer;
 use crate::zhuge::data::chat::{self, FROM_CUSTOMER};
 use crate::zhuge::data::radar::{self, CONSULT, FORWARD, VIEW_PRODUCT, VIEW_WEBSITE};
 use crate::zhuge::data::{employee, product};
 use crate::zhuge::mini::chat::require_bound;
+use crate::zhuge::principal::Customer;
 
 pub fn routes() -> Vec<Route> {
     routes![

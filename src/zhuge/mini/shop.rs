@@ -12,9 +12,9 @@ use crate::secrets::PAY_KEY;
 use crate::text;
 use crate::web::envelope::{ok, Reply};
 use crate::web::params::Params;
-use crate::web::signed::{Employee, Signer};
 use crate::zhuge::data::shop::{self, Goods};
 use crate::zhuge::data::{access, employee};
+use crate::zhuge::principal::{Employee, Signer};
 
 pub fn routes() -> Vec<Route> {
     routes![

@@ -12,10 +12,10 @@ use crate::error::{ApiError, ApiResult};
 use crate::text;
 use crate::web::envelope::{ok, Reply};
 use crate::web::params::Params;
-use crate::web::signed::{Employee, Signer};
 use crate::zhuge::data::chat::{self, Reader, ASK_PHONE, FROM_USER};
 use crate::zhuge::data::{notice, relation};
 use crate::zhuge::mini::chat as mini;
+use crate::zhuge::principal::{Employee, Signer};
 
 pub fn routes() -> Vec<Route> {
     routes![contact, history, send_msg, getmsg]

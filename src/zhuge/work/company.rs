@@ -10,9 +10,9 @@ use crate::error::ApiResult;
 use crate::text;
 use crate::web::envelope::{ok, Reply};
 use crate::web::params::Params;
-use crate::web::signed::Employee;
 use crate::zhuge::data::access::require;
 use crate::zhuge::data::company::{self, Details};
+use crate::zhuge::principal::Employee;
 use crate::zhuge::work::form::path_id;
 
 pub fn routes() -> Vec<Route> {
@@ -55,7 +55,7 @@ async fn add(me: Employee, p: Params, db: &State<Db>) -> Reply {
 
 #[post("/company/update/<id>", data = "<p>")]
 async fn update(me: Employee, id: &str, p: Params, db: &State<Db>) -> Reply {
-    let id = path_id(id)?;
+    let id = path_id(id, "id")?;
     let d = details(&p, p.bounded("name", text::NAME)?)?;
     db.tx(move |tx| {
         require(tx, &me, "company")?;
@@ -68,7 +68,7 @@ async fn update(me: Employee, id: &str, p: Params, db: &State<Db>) -> Reply {
 
 #[post("/company/delete/<id>")]
 async fn delete(me: Employee, id: &str, db: &State<Db>) -> Reply {
-    let id = path_id(id)?;
+    let id = path_id(id, "id")?;
     db.tx(move |tx| {
         require(tx, &me, "company")?;
         company::check_managed(tx, me.company_id, id)?;

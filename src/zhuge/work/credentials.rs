@@ -14,14 +14,14 @@ use crate::config::Settings;
 use crate::db::Db;
 use crate::error::{ApiError, ApiResult, Code};
 use crate::secrets::{Secrets, MP_SECRET, WORK_SECRET};
-use crate::web::blocking;
+use crate::task::blocking;
 use crate::web::envelope::{ok, Reply};
 use crate::web::params::Params;
-use crate::web::signed::Employee;
 use crate::wechat::mini::MiniApp;
 use crate::wechat::token::WorkCorp;
 use crate::wechat::WeChat;
 use crate::zhuge::data::access::require;
+use crate::zhuge::principal::Employee;
 
 pub fn routes() -> Vec<Route> {
     routes![show, save]

@@ -13,11 +13,11 @@ use crate::error::{ApiError, ApiResult};
 use crate::text;
 use crate::web::envelope::{ok, Reply};
 use crate::web::params::Params;
-use crate::web::signed::Employee;
 use crate::zhuge::data::customer::{self, Information};
 use crate::zhuge::data::relation::{self, Scope};
 use crate::zhuge::data::{follow, tag};
-use crate::zhuge::work::tag::id_list;
+use crate::zhuge::principal::Employee;
+use crate::zhuge::work::form::{id_list, path_id};
 
 pub fn routes() -> Vec<Route> {
     routes![
@@ -30,14 +30,6 @@ pub fn routes() -> Vec<Route> {
         update_expected_pr,
         update_tag
     ]
-}
-
-/// An id from the path: a positive integer, else 301 naming it.
-pub fn path_id(raw: &str, name: &str) -> ApiResult<i64> {
-    match raw.trim().parse::<i64>() {
-        Ok(id) if id > 0 => Ok(id),
-        _ => Err(ApiError::wrong_type(name)),
-    }
 }
 
 #[get("/customer")]

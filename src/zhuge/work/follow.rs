@@ -8,10 +8,10 @@ use crate::db::Db;
 use crate::text;
 use crate::web::envelope::{ok, Reply};
 use crate::web::params::Params;
-use crate::web::signed::Employee;
 use crate::zhuge::data::follow;
 use crate::zhuge::data::relation::{self, Scope};
-use crate::zhuge::work::customer::path_id;
+use crate::zhuge::principal::Employee;
+use crate::zhuge::work::form::path_id;
 
 pub fn routes() -> Vec<Route> {
     routes![phrases, add_phrase, delete_phrase, infos, add_info]

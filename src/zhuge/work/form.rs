@@ -1,29 +1,42 @@
 //! Reading the enterprise side's parameters: ids in paths, JSON id lists, `status`.
 
+use serde_json::Value;
+
 use crate::error::{ApiError, ApiResult};
 use crate::web::params::Params;
 
-/// An id from the path (`user/delete/{id}`): a positive integer, else 301.
-pub fn path_id(raw: &str) -> ApiResult<i64> {
+/// An id from the path (`user/delete/{id}`): a positive integer, else 301 naming it.
+pub fn path_id(raw: &str, name: &str) -> ApiResult<i64> {
     match raw.trim().parse::<i64>() {
         Ok(id) if id > 0 => Ok(id),
-        _ => Err(ApiError::wrong_type("id")),
+        _ => Err(ApiError::wrong_type(name)),
     }
 }
 
-/// A list of ids sent as JSON text (`'[1,2]'`); absent is `None`, `[]` is an empty list.
+/// A list of ids as JSON text (`'[1,2]'`, what the seed sends) or a single id.
 pub fn id_list(p: &Params, name: &str) -> ApiResult<Option<Vec<i64>>> {
     let Some(raw) = p.str(name) else {
         return Ok(None);
     };
-    let ids: Vec<i64> = serde_json::from_str(raw).map_err(|_| ApiError::wrong_type(name))?;
+    let ids: Vec<i64> = match serde_json::from_str::<Value>(raw) {
+        Ok(Value::Array(items)) => items
+            .iter()
+            .map(|v| {
+                v.as_i64()
+                    .or_else(|| v.as_str().and_then(|s| s.parse().ok()))
+            })
+            .collect::<Option<_>>()
+            .ok_or_else(|| ApiError::wrong_type(name))?,
+        Ok(Value::Number(n)) => vec![n.as_i64().ok_or_else(|| ApiError::wrong_type(name))?],
+        _ => return Err(ApiError::wrong_type(name)),
+    };
     if ids.iter().any(|&id| id <= 0) {
         return Err(ApiError::wrong_type(name));
     }
-    let mut ids = ids;
-    ids.sort_unstable();
-    ids.dedup();
-    Ok(Some(ids))
+    let mut unique = ids;
+    unique.sort_unstable();
+    unique.dedup();
+    Ok(Some(unique))
 }
 
 /// `status`: 1 启用 or 2 未启用.

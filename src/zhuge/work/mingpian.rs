@@ -7,13 +7,13 @@ use crate::config::Settings;
 use crate::db::Db;
 use crate::error::{ApiError, ApiResult};
 use crate::media;
+use crate::task::blocking;
 use crate::text;
-use crate::web::blocking;
 use crate::web::envelope::{ok, Reply};
 use crate::web::params::Params;
-use crate::web::signed::Employee;
 use crate::zhuge::data::employee;
 use crate::zhuge::data::profile::{self, CardFields};
+use crate::zhuge::principal::Employee;
 
 pub fn routes() -> Vec<Route> {
     routes![view, update, qr_code_auth_get, qr_code_auth_post]

@@ -9,9 +9,9 @@ use crate::db::Db;
 use crate::error::ApiError;
 use crate::poster;
 use crate::web::envelope::{ok, Reply};
-use crate::web::signed::Employee;
 use crate::zhuge::data::poster as fields;
 use crate::zhuge::mini::poster::{card_url, poster_card};
+use crate::zhuge::principal::Employee;
 
 pub fn routes() -> Vec<Route> {
     routes![own_poster]

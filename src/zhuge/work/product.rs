@@ -11,9 +11,9 @@ use crate::error::{ApiError, ApiResult};
 use crate::text;
 use crate::web::envelope::{ok, Reply};
 use crate::web::params::Params;
-use crate::web::signed::Employee;
 use crate::zhuge::data::access;
 use crate::zhuge::data::product::{self, Draft, PUBLISHED};
+use crate::zhuge::principal::Employee;
 
 pub fn routes() -> Vec<Route> {
     routes![

@@ -9,10 +9,10 @@ use crate::error::{ApiError, ApiResult};
 use crate::text;
 use crate::web::envelope::{ok, Reply};
 use crate::web::params::Params;
-use crate::web::signed::Employee;
 use crate::zhuge::data::access::require;
 use crate::zhuge::data::permission::{self, Entry};
 use crate::zhuge::data::role;
+use crate::zhuge::principal::Employee;
 use crate::zhuge::work::form::path_id;
 
 pub fn routes() -> Vec<Route> {
@@ -79,7 +79,7 @@ async fn add(me: Employee, p: Params, db: &State<Db>) -> Reply {
 
 #[post("/quanxian/update/<id>", data = "<p>")]
 async fn update(me: Employee, id: &str, p: Params, db: &State<Db>) -> Reply {
-    let id = path_id(id)?;
+    let id = path_id(id, "id")?;
     let (path, icon, title) = (
         p.bounded("path", text::URL)?,
         p.bounded("icon", text::URL)?,
@@ -103,7 +103,7 @@ async fn update(me: Employee, id: &str, p: Params, db: &State<Db>) -> Reply {
 
 #[post("/quanxian/delete/<id>")]
 async fn delete(me: Employee, id: &str, db: &State<Db>) -> Reply {
-    let id = path_id(id)?;
+    let id = path_id(id, "id")?;
     db.tx(move |tx| {
         require(tx, &me, "quanxian")?;
         permission::check_own(tx, me.company_id, id)?;

@@ -8,8 +8,8 @@ use crate::db::Db;
 use crate::error::{ApiError, ApiResult};
 use crate::web::envelope::{ok, Reply};
 use crate::web::params::Params;
-use crate::web::signed::Employee;
 use crate::zhuge::data::radar::{self, Filter, ACTIONS};
+use crate::zhuge::principal::Employee;
 
 pub fn routes() -> Vec<Route> {
     routes![by_time, by_customer, count, get_new_log]

@@ -11,11 +11,11 @@ use crate::error::ApiError;
 use crate::text;
 use crate::web::envelope::{ok, Reply};
 use crate::web::params::Params;
-use crate::web::signed::Employee;
 use crate::zhuge::data::access::{
     keeping_a_full_administrator, require, require_covers, require_holds_all,
 };
 use crate::zhuge::data::role;
+use crate::zhuge::principal::Employee;
 use crate::zhuge::work::form::{id_list, path_id};
 
 pub fn routes() -> Vec<Route> {
@@ -64,7 +64,7 @@ async fn add(me: Employee, p: Params, db: &State<Db>) -> Reply {
 
 #[post("/role/update/<id>", data = "<p>")]
 async fn update(me: Employee, id: &str, p: Params, db: &State<Db>) -> Reply {
-    let id = path_id(id)?;
+    let id = path_id(id, "id")?;
     let name = p.bounded("name", text::NAME)?;
     let permissions = id_list(&p, PERMISSIONS)?;
     if name.is_none() && permissions.is_none() {
@@ -91,7 +91,7 @@ async fn update(me: Employee, id: &str, p: Params, db: &State<Db>) -> Reply {
 
 #[post("/role/delete/<id>")]
 async fn delete(me: Employee, id: &str, db: &State<Db>) -> Reply {
-    let id = path_id(id)?;
+    let id = path_id(id, "id")?;
     db.tx(move |tx| {
         require(tx, &me, "role")?;
         role::check(tx, me.company_id, id)?;

@@ -28,9 +28,9 @@ use rocket::{get, routes, Build, Orbit, Responder, Rocket, Route, Shutdown, Stat
 
 use crate::db::Db;
 use crate::error::{ApiError, ApiResult};
-use crate::web::signed::SignedEmployee;
 use crate::zhuge::data::employee;
 use crate::zhuge::data::feed::{self, FeedEvent};
+use crate::zhuge::principal::SignedEmployee;
 
 /// A customer's action reaches the open console within this plus one database read.
 const TICK: Duration = Duration::from_millis(250);

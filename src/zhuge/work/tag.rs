@@ -2,16 +2,16 @@
 //! tagging the customers the signer sees.
 
 use rocket::{get, post, routes, Route, State};
-use serde_json::{json, Value};
+use serde_json::json;
 
 use crate::db::Db;
 use crate::error::{ApiError, ApiResult};
 use crate::web::envelope::{ok, Reply};
 use crate::web::params::Params;
-use crate::web::signed::Employee;
 use crate::zhuge::data::relation::{self, Scope};
 use crate::zhuge::data::tag;
-use crate::zhuge::work::customer::path_id;
+use crate::zhuge::principal::Employee;
+use crate::zhuge::work::form::{id_list, path_id};
 
 pub fn routes() -> Vec<Route> {
     routes![
@@ -21,32 +21,6 @@ pub fn routes() -> Vec<Route> {
         add_tag,
         customer_tag
     ]
-}
-
-/// A list of ids as JSON text (`'[1,2]'`, what the seed sends) or a single id.
-pub fn id_list(p: &Params, name: &str) -> ApiResult<Option<Vec<i64>>> {
-    let Some(raw) = p.str(name) else {
-        return Ok(None);
-    };
-    let ids: Vec<i64> = match serde_json::from_str::<Value>(raw) {
-        Ok(Value::Array(items)) => items
-            .iter()
-            .map(|v| {
-                v.as_i64()
-                    .or_else(|| v.as_str().and_then(|s| s.parse().ok()))
-            })
-            .collect::<Option<_>>()
-            .ok_or_else(|| ApiError::wrong_type(name))?,
-        Ok(Value::Number(n)) => vec![n.as_i64().ok_or_else(|| ApiError::wrong_type(name))?],
-        _ => return Err(ApiError::wrong_type(name)),
-    };
-    if ids.iter().any(|&id| id <= 0) {
-        return Err(ApiError::wrong_type(name));
-    }
-    let mut unique = ids;
-    unique.sort_unstable();
-    unique.dedup();
-    Ok(Some(unique))
 }
 
 /// A tag name: required, at most 20 characters.

@@ -8,10 +8,10 @@ use crate::error::ApiError;
 use crate::text;
 use crate::web::envelope::{ok, Reply};
 use crate::web::params::Params;
-use crate::web::signed::Employee;
 use crate::zhuge::data::employee;
 use crate::zhuge::data::profile::{self, CardFields};
 use crate::zhuge::data::user_tag;
+use crate::zhuge::principal::Employee;
 use crate::zhuge::work::form::id_list;
 use crate::zhuge::work::mingpian::{mobile, show_phone};
 

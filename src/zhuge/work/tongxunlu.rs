@@ -10,9 +10,9 @@ use crate::db::Db;
 use crate::error::{ApiError, ApiResult};
 use crate::web::envelope::{ok, Reply};
 use crate::web::params::Params;
-use crate::web::signed::Employee;
 use crate::zhuge::data::relation::Scope;
 use crate::zhuge::data::tongxunlu::{self as book, BookOrder, Contact};
+use crate::zhuge::principal::Employee;
 
 pub fn routes() -> Vec<Route> {
     routes![list]

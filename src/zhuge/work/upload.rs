@@ -12,9 +12,9 @@ use crate::media::{self, Upload};
 use crate::text;
 use crate::web::envelope::{ok, Reply};
 use crate::web::params::Params;
-use crate::web::signed::Employee;
 use crate::zhuge::data::access::require;
 use crate::zhuge::data::company::{self, CONTENT, COVER};
+use crate::zhuge::principal::Employee;
 
 pub fn routes() -> Vec<Route> {
     routes![upload, website, set_website]

@@ -10,17 +10,17 @@ use crate::config::Settings;
 use crate::db::Db;
 use crate::error::{ApiError, ApiResult, Code};
 use crate::password;
+use crate::task::blocking;
 use crate::text;
-use crate::web::blocking;
 use crate::web::envelope::{ok, Reply};
 use crate::web::params::Params;
-use crate::web::signed::Employee;
 use crate::zhuge::data::access::{
     keeping_a_full_administrator, require, require_covers, require_covers_employee,
 };
 use crate::zhuge::data::permission::{self, Entry};
 use crate::zhuge::data::user::{self, Changes, Search};
 use crate::zhuge::data::{company, employee, role};
+use crate::zhuge::principal::Employee;
 use crate::zhuge::work::form::{path_id, status};
 use crate::zhuge::work::mingpian::draw_qr_code;
 
@@ -128,7 +128,7 @@ async fn add(me: Employee, p: Params, db: &State<Db>, settings: &State<Settings>
 
 #[post("/user/update/<id>", data = "<p>")]
 async fn update(me: Employee, id: &str, p: Params, db: &State<Db>) -> Reply {
-    let id = path_id(id)?;
+    let id = path_id(id, "id")?;
     let company_id = p.opt_id("company_id")?;
     let mut changes = Changes {
         username: p.bounded("username", text::NAME)?,
@@ -163,7 +163,7 @@ async fn update(me: Employee, id: &str, p: Params, db: &State<Db>) -> Reply {
 }
 
 async fn delete(me: Employee, id: &str, db: &Db) -> Reply {
-    let id = path_id(id)?;
+    let id = path_id(id, "id")?;
     if id == me.id {
         return Err(ApiError::new(Code::SelfDelete, "不允许删除自己"));
     }

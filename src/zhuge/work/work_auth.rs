@@ -7,11 +7,12 @@ use rocket::{get, routes, Route, State};
 use crate::config::Settings;
 use crate::db::Db;
 use crate::error::{ApiError, ApiResult, Code};
-use crate::web::blocking;
+use crate::task::blocking;
 use crate::web::envelope::{ok, Reply};
 use crate::web::params::Params;
 use crate::wechat::apps::work_corp_of;
-use crate::wechat::token::{token_expired, WorkCorp};
+use crate::wechat::errcode::token_expired;
+use crate::wechat::token::WorkCorp;
 use crate::wechat::{check_errcode, WeChat};
 use crate::zhuge::data::employee;
 use crate::zhuge::work::form::path_id;
@@ -28,7 +29,7 @@ async fn sign_in(
     wechat: &State<WeChat>,
     settings: &State<Settings>,
 ) -> Reply {
-    let company_id = path_id(company_id)?;
+    let company_id = path_id(company_id, "company_id")?;
     let code = p.text("code")?;
     let (configured, secrets) = (WorkCorp::configured(settings), db.secrets().clone());
     let (corp, _) = db

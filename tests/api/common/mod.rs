@@ -59,7 +59,8 @@ impl TestApp {
     pub fn admin(&self, username: &str, company: &str) -> Signer {
         let hash = leida::password::hash("S3cret-pw").expect("hash");
         let conn = self.db();
-        leida::cli::ensure_admin(&conn, username, &hash, Some(company)).expect("admin");
+        leida::zhuge::data::admin::ensure_admin(&conn, username, &hash, Some(company))
+            .expect("admin");
         self.login(username, "S3cret-pw")
     }
 

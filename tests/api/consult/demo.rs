@@ -14,7 +14,7 @@ fn demo_accounts_sign_in_and_see_orders_in_several_states() {
     let sign_in = |kind: &str, username: &str| {
         let body = format!(
             "username={username}&password={}",
-            leida::consult::demo::PASSWORD
+            leida::demo::ADMIN_PASSWORD
         );
         let json = call(
             &app,

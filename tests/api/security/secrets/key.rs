@@ -24,7 +24,7 @@ fn saved_secret(dir: &Path, key: &str) {
     let client = Client::tracked(leida::build(config(dir, key)).expect("starts")).unwrap();
     let hash = leida::password::hash("S3cret-pw").unwrap();
     let conn = rusqlite::Connection::open(dir.join("leida.db")).unwrap();
-    leida::cli::ensure_admin(&conn, "boss", &hash, Some("合众康桥")).unwrap();
+    leida::zhuge::data::admin::ensure_admin(&conn, "boss", &hash, Some("合众康桥")).unwrap();
     let secrets = client.rocket().state::<leida::db::Db>().unwrap().secrets();
     let sealed = secrets.seal(MP_SECRET, "mp-secret").unwrap();
     conn.execute(

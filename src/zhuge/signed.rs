@@ -1,36 +1,16 @@
 //! Signed requests (SPEC §4): the query carries `user_id`, `timestamp` (ms) and
-//! `rand_str = md5(timestamp + token)`; the guards below say who signed.
+//! `rand_str = md5(timestamp + token)`; the guards below prove who signed
+//! (the principals are in `principal.rs`).
 
 use rocket::request::{FromRequest, Outcome, Request};
 use rocket::State;
 
+use super::data::{customer, employee};
+use super::principal::{Customer, Employee, SignedEmployee, Signer};
 use crate::config::Settings;
 use crate::db::Db;
 use crate::error::{ApiError, ApiResult, Code};
 use crate::web::envelope::refuse;
-use crate::zhuge::data::{customer, employee};
-
-/// A mini-program customer (`/zhugeleida/xiaochengxu/`).
-#[derive(Debug, Clone, Copy)]
-pub struct Customer {
-    pub id: i64,
-}
-
-/// An employee (salesperson or administrator) of a company (`/zhugeleida/qiyeweixin/`).
-#[derive(Debug, Clone, Copy)]
-pub struct Employee {
-    pub id: i64,
-    pub company_id: i64,
-    pub role_id: i64,
-}
-
-/// An employee with the token their request was signed with, for a response that lasts
-/// (the radar stream) and must end once that token no longer signs for them.
-#[derive(Debug, Clone)]
-pub struct SignedEmployee {
-    pub me: Employee,
-    pub token: String,
-}
 
 /// The three signed query parameters.
 struct Signature {
@@ -67,7 +47,7 @@ fn signature(req: &Request<'_>, settings: &Settings) -> ApiResult<Signature> {
 }
 
 /// Constant-time, so response timing says nothing about the token.
-pub fn signature_matches(rand_str: &str, timestamp: i64, token: &str) -> bool {
+fn signature_matches(rand_str: &str, timestamp: i64, token: &str) -> bool {
     let expected = format!("{:x}", md5::compute(format!("{timestamp}{token}")));
     expected.len() == rand_str.len()
         && expected
@@ -159,14 +139,6 @@ impl<'r> FromRequest<'r> for SignedEmployee {
             Err(err) => refuse(req, err),
         }
     }
-}
-
-/// Either principal, for routes both may call: the signature is tried against the employee
-/// with that `user_id` first, then the customer (SPEC §9).
-#[derive(Debug, Clone)]
-pub enum Signer {
-    Employee(Employee),
-    Customer(Customer),
 }
 
 #[rocket::async_trait]
