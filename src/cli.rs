@@ -6,7 +6,7 @@ use crate::config::Settings;
 use crate::db::{schema, Db};
 use crate::secrets::{key_path, Secrets};
 use crate::wechat::WeChat;
-use crate::zhuge::data::admin;
+use crate::zhuge::data::{admin, setup};
 use crate::{demo, ops, password};
 
 /// One subcommand: its name, its arguments and what it does (in the operator's language).
@@ -132,7 +132,13 @@ pub async fn serve(with_demo: bool) -> Result<(), String> {
         settings.data_dir.display()
     );
     if fresh && !with_demo {
-        println!("{}", first_steps());
+        let secrets = db.secrets().clone();
+        let token = db
+            .tx_blocking(|tx| setup::pending_token(tx, &secrets))
+            .map_err(|e| e.msg.into_owned())?;
+        if let Some(token) = token {
+            println!("{}", first_steps(&setup_link(&settings, &config, &token)));
+        }
     }
     if settings.offline() {
         println!("未配置 wechat_appid: 小程序登录以离线开发模式运行 (code → dev-openid).");
@@ -145,16 +151,25 @@ pub async fn serve(with_demo: bool) -> Result<(), String> {
 }
 
 /// What a fresh database needs from the operator before anyone can manage anything.
-pub fn first_steps() -> String {
+pub fn first_steps(link: &str) -> String {
     format!(
-        "这是一个新数据库. 先创建管理员:\n  \
+        "这是一个新数据库. 在浏览器中打开一次性设置链接, 创建管理员与公司:\n  {link}\n\
+         (在创建管理员之前, 每次启动都会显示此链接.) 也可以用命令行:\n  \
          leida admin --username boss --password '至少{min}位的密码'\n\
-         再以 POST /zhugeleida/admin/login (username, password) 登录.\n\
          设计与报修小程序的管理员不会自动产生: 用户在小程序中登录后, 由运维授予:\n  \
          leida promote design OPENID manager\n  \
          leida promote repair 用户ID admin",
         min = password::MIN_LEN
     )
+}
+
+/// `{public_url}/console/#/setup?token=...`, or the listening address without `public_url`.
+fn setup_link(settings: &Settings, config: &rocket::Config, token: &str) -> String {
+    let base = match settings.public_url.trim_end_matches('/') {
+        "" => format!("http://{}:{}", config.address, config.port),
+        url => url.to_string(),
+    };
+    format!("{base}/console/#/setup?token={token}")
 }
 
 fn count_employees(db: &Db) -> Result<i64, String> {

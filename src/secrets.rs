@@ -53,6 +53,11 @@ pub const PAY_KEY: Column = Column {
     table: "zl_shop_setting",
     name: "shangHuMiYao",
 };
+/// The first-run setup token: whoever holds it may create the first administrator.
+pub const SETUP_TOKEN: Column = Column {
+    table: "setup_token",
+    name: "token",
+};
 /// Cached WeChat access tokens: short-lived, but as good as the secret while they live.
 pub const ACCESS_TOKEN: Column = Column {
     table: "wechat_token",

@@ -84,6 +84,7 @@ const USERNAME: Option<&str> = Some("username");
 
 pub const RULES: &[Rule] = &[
     login("/zhugeleida/admin/login", Answer::Zhuge, USERNAME),
+    login("/zhugeleida/admin/setup", Answer::Zhuge, None),
     login("/zhugeleida/xiaochengxu/login", Answer::Zhuge, None),
     login(
         "/zhugeleida/qiyeweixin/work_weixin_auth/",

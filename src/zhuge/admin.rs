@@ -1,17 +1,21 @@
 //! `POST /zhugeleida/admin/login`: an employee signs in with username and password.
+//! `/zhugeleida/admin/setup`: on a server without employees, the holder of the printed
+//! setup link creates the first administrator and company, and is signed in.
 
-use rocket::{post, routes, Route, State};
+use rocket::{get, post, routes, Route, State};
+use serde_json::json;
 
 use crate::db::Db;
 use crate::error::{ApiError, ApiResult, Code};
 use crate::password;
 use crate::task::blocking;
+use crate::text;
 use crate::web::envelope::{ok, Reply};
 use crate::web::params::Params;
-use crate::zhuge::data::employee;
+use crate::zhuge::data::{employee, setup};
 
 pub fn routes() -> Vec<Route> {
-    routes![login]
+    routes![login, setup_check, set_up]
 }
 
 #[post("/login", data = "<p>")]
@@ -37,4 +41,38 @@ async fn authenticate(db: &Db, username: String, password: String) -> ApiResult<
         }
     })
     .await
+}
+
+/// Whether a setup link still works (the console shows the form or says to sign in).
+#[get("/setup")]
+async fn setup_check(p: Params, db: &State<Db>) -> Reply {
+    let token = p.text("token")?;
+    let secrets = db.secrets().clone();
+    let valid = db
+        .run(move |c| setup::is_valid(c, &secrets, &token))
+        .await?;
+    ok("查询成功", json!({"valid": valid}))
+}
+
+/// The first administrator and company, from the setup link; answers like `login`.
+#[post("/setup", data = "<p>")]
+async fn set_up(p: Params, db: &State<Db>) -> Reply {
+    let token = p.text("token")?;
+    let username = p.required("username", text::NAME)?.trim().to_string();
+    let company = p.required("company", text::NAME)?.trim().to_string();
+    let password = p.text("password")?;
+    if password.chars().count() < password::MIN_LEN {
+        let why = format!("至少 {} 位", password::MIN_LEN);
+        return Err(ApiError::invalid("password", &why));
+    }
+    let hash = blocking(move || password::hash(&password)).await?;
+    let secrets = db.secrets().clone();
+    let name = username.clone();
+    db.tx(move |tx| setup::claim(tx, &secrets, &token, &name, &hash, &company))
+        .await?;
+    let account = db
+        .run(move |c| employee::account_by_username(c, &username))
+        .await?
+        .ok_or_else(|| ApiError::internal("the new administrator is missing"))?;
+    ok("设置完成", account.sign_in_data())
 }

@@ -19,6 +19,7 @@ pub mod profile;
 pub mod radar;
 pub mod relation;
 pub mod role;
+pub mod setup;
 pub mod shop;
 pub mod tag;
 pub mod tongxunlu;

@@ -162,9 +162,10 @@ fn the_password_hint_is_the_minimum_leida_admin_enforces() {
     let app = TestApp::new();
     let min = leida::password::MIN_LEN;
     assert!(
-        leida::cli::first_steps().contains(&format!("至少{min}位")),
+        leida::cli::first_steps("http://x/console/#/setup?token=t")
+            .contains(&format!("至少{min}位")),
         "{}",
-        leida::cli::first_steps()
+        leida::cli::first_steps("http://x/console/#/setup?token=t")
     );
     let short = "x".repeat(min - 1);
     let done = leida(&app, &["admin", "--username", "boss", "--password", &short]);
