@@ -65,6 +65,24 @@ export async function upload(file) {
   return data.picture_url;
 }
 
+/// The first-run setup link: whether it still works, and using it (signs the owner in).
+export async function setupValid(token) {
+  const json = await (await fetch(`/zhugeleida/admin/setup?${new URLSearchParams({ token })}`)).json();
+  return json.code === 200 && json.data.valid === true;
+}
+
+export async function setUp(fields) {
+  const response = await fetch("/zhugeleida/admin/setup", {
+    method: "POST",
+    headers: { "Content-Type": "application/x-www-form-urlencoded" },
+    body: new URLSearchParams(fields),
+  });
+  const json = await response.json();
+  if (json.code !== 200) throw new ApiError(json.code, json.msg);
+  session.set(json.data);
+  return json.data;
+}
+
 export async function signIn(username, password) {
   const response = await fetch("/zhugeleida/admin/login", {
     method: "POST",

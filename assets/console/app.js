@@ -6,6 +6,7 @@ import * as radar from "./radar.js";
 import * as customers from "./customers.js";
 import * as card from "./card.js";
 import * as admin from "./admin.js";
+import * as setup from "./setup.js";
 
 const view = document.getElementById("view");
 const top = document.getElementById("top");
@@ -80,5 +81,27 @@ function start() {
   route();
 }
 
-window.addEventListener("hashchange", () => session.get() && route());
-if (session.get()) start(); else signInPage();
+/// `#/setup?token=...`, the link a fresh server prints: shown signed in or not.
+function setupToken() {
+  const match = location.hash.match(/^#\/setup\?(.*)$/);
+  return match ? new URLSearchParams(match[1]).get("token") || "" : null;
+}
+
+function setupPage(token) {
+  closeStream();
+  top.hidden = true;
+  setup.render(view, token, () => {
+    history.replaceState(null, "", "#/radar"); // the used token leaves the address bar
+    start();
+  });
+}
+
+window.addEventListener("hashchange", () => {
+  const token = setupToken();
+  if (token !== null) setupPage(token);
+  else if (session.get()) route();
+});
+const token = setupToken();
+if (token !== null) setupPage(token);
+else if (session.get()) start();
+else signInPage();

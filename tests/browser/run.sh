@@ -23,6 +23,7 @@ DEVTOOLS=$(free_port)
 cleanup() {
   [ -n "${BROWSER_PID:-}" ] && kill "$BROWSER_PID" 2>/dev/null || true
   [ -n "${SERVER_PID:-}" ] && kill "$SERVER_PID" 2>/dev/null || true
+  [ -n "${SETUP_PID:-}" ] && kill "$SETUP_PID" 2>/dev/null || true
   wait 2>/dev/null || true
   rm -rf "$WORK"
 }
@@ -41,6 +42,25 @@ done
   --user-data-dir="$WORK/profile" --remote-debugging-port="$DEVTOOLS" \
   --lang=zh-CN about:blank >"$WORK/browser.log" 2>&1 &
 BROWSER_PID=$!
+
+# The first run: a second server on an empty database prints its one-time setup link.
+SETUP_PORT=$(free_port)
+ROCKET_PORT=$SETUP_PORT ROCKET_DB_PATH=$WORK/fresh.db ROCKET_DATA_DIR=$WORK/fresh-files \
+  ROCKET_PUBLIC_URL=http://127.0.0.1:$SETUP_PORT ROCKET_LOG_LEVEL=critical \
+  "$LEIDA_BIN" >"$WORK/setup-server.log" 2>&1 &
+SETUP_PID=$!
+LINK=""
+for _ in $(seq 100); do
+  LINK=$(grep -o "http://127.0.0.1:$SETUP_PORT/console/#/setup?token=[0-9a-f]*" "$WORK/setup-server.log" || true)
+  [ -n "$LINK" ] && curl -sf "http://127.0.0.1:$SETUP_PORT/healthz" >/dev/null 2>&1 && break
+  sleep 0.1
+done
+[ -n "$LINK" ] || { echo "the fresh server printed no setup link"; cat "$WORK/setup-server.log"; exit 1; }
+
+echo "browser test: first run at $LINK"
+python3 tests/browser/setup_test.py "http://127.0.0.1:$SETUP_PORT" "$DEVTOOLS" "$LINK" "$SHOTS" || {
+  echo "--- setup server log"; tail -20 "$WORK/setup-server.log"; exit 1; }
+kill "$SETUP_PID" 2>/dev/null || true
 
 echo "browser test: console at http://127.0.0.1:$PORT/console/"
 python3 tests/browser/console_test.py "http://127.0.0.1:$PORT" "$DEVTOOLS" "$SHOTS" || {
