@@ -15,6 +15,7 @@ mod ops;
 mod outbox;
 mod pay;
 mod poster;
+mod privacy;
 mod repair_user;
 mod repair_workflow;
 mod security;
