@@ -13,10 +13,7 @@ pub fn forget_messages(c: &Connection, needle: &str) -> ApiResult<usize> {
     if needle.is_empty() {
         return Ok(0);
     }
-    Ok(c.execute(
-        "DELETE FROM outbox WHERE instr(payload, ?1) > 0",
-        [needle],
-    )?)
+    Ok(c.execute("DELETE FROM outbox WHERE instr(payload, ?1) > 0", [needle])?)
 }
 
 /// The start of a stored Work WeChat text that begins with `name` (how a radar push or a

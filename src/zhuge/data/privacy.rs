@@ -58,9 +58,10 @@ pub fn export(c: &Connection, id: i64) -> ApiResult<Value> {
 /// files made for them (delete them after the commit). Orders stay with their amounts,
 /// times and numbers; the radar's tallies keep their counts with nobody behind them.
 pub fn erase(c: &Connection, id: i64) -> ApiResult<Vec<String>> {
-    let openid: String = c.query_row("SELECT openid FROM zl_customer WHERE id = ?1", [id], |r| {
-        r.get(0)
-    })?;
+    let openid: String =
+        c.query_row("SELECT openid FROM zl_customer WHERE id = ?1", [id], |r| {
+            r.get(0)
+        })?;
     forget_messages_about(c, id, &openid)?;
     let files = files_of(c, id)?;
     let orders: Vec<String> = c
@@ -112,7 +113,10 @@ fn forget_messages_about(c: &Connection, id: i64, openid: &str) -> ApiResult<()>
         )?
         .query_map([id], |r| r.get(0))?
         .collect::<Result<_, _>>()?;
-    for name in names.iter().filter(|n| n.as_str() != super::customer::ANONYMOUS) {
+    for name in names
+        .iter()
+        .filter(|n| n.as_str() != super::customer::ANONYMOUS)
+    {
         if let Some(line) = scrub::line_about(name) {
             scrub::forget_messages(c, &line)?;
         }

@@ -38,7 +38,13 @@ fn upload(app: &TestApp, openid: &str) -> String {
     body.extend(png);
     body.extend(format!("\r\n--{boundary}--\r\n").as_bytes());
     let ct = ContentType::new("multipart", "form-data").with_params(("boundary", boundary));
-    let json = envelope(app.client.post("/small/imgupload").header(ct).body(body).dispatch());
+    let json = envelope(
+        app.client
+            .post("/small/imgupload")
+            .header(ct)
+            .body(body)
+            .dispatch(),
+    );
     assert_eq!(json["code"], 200, "{json}");
     json["data"]["path"].as_str().unwrap().to_string()
 }
@@ -66,7 +72,10 @@ fn scene() -> Scene {
         )
         .unwrap();
     for (who, title) in [(&alice, TITLE), (&bob, "bob-room")] {
-        let body = format!("openid={who}&title={}&content=three rooms", urlencode(title));
+        let body = format!(
+            "openid={who}&title={}&content=three rooms",
+            urlencode(title)
+        );
         assert_eq!(app.post_form("/small/store", &body)["code"], 200);
     }
     let room = app.count(&format!("SELECT id FROM sm_form WHERE title = '{TITLE}'"));
@@ -120,7 +129,10 @@ fn export_answers_the_callers_data_and_nobody_elses() {
     assert!(data["profile"].get("session_key").is_none());
     assert_eq!(data["forms"][0]["title"], TITLE);
     assert_eq!(data["forms"].as_array().unwrap().len(), 1);
-    assert!(data["messages"][0]["content"].as_str().unwrap().contains(&s.photo));
+    assert!(data["messages"][0]["content"]
+        .as_str()
+        .unwrap()
+        .contains(&s.photo));
     assert_eq!(data["form_ids"][0]["form_id"], "form-alice-0001");
     assert!(!json.to_string().contains("bob-room") && !json.to_string().contains(&s.bob));
     assert_eq!(audit(&s.app.db(), "design", 1), ["export"]);
@@ -138,15 +150,28 @@ fn deletion_leaves_nothing_of_the_person_nor_their_photo() {
     assert_eq!(json["data"]["files_removed"], 1);
     assert!(!file.exists(), "the photo they sent is deleted");
     let conn = s.app.db();
-    for needle in [NICK, PHONE, TITLE, s.alice.as_str(), "form-alice-0001", "wx.qlogo.cn/alice"] {
+    for needle in [
+        NICK,
+        PHONE,
+        TITLE,
+        s.alice.as_str(),
+        "form-alice-0001",
+        "wx.qlogo.cn/alice",
+    ] {
         assert_eq!(holders(&conn, needle), Vec::<String>::new(), "{needle}");
     }
-    assert_eq!(s.staff_sees(), ["bob-room"], "their form is gone, Bob's stays");
+    assert_eq!(
+        s.staff_sees(),
+        ["bob-room"],
+        "their form is gone, Bob's stays"
+    );
     assert_eq!(audit(&conn, "design", 1), ["delete"]);
     let left: (String, i64) = conn
-        .query_row("SELECT nickname, level FROM sm_user WHERE id = 1", [], |r| {
-            Ok((r.get(0)?, r.get(1)?))
-        })
+        .query_row(
+            "SELECT nickname, level FROM sm_user WHERE id = 1",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
         .unwrap();
     assert_eq!(left, ("已注销用户".to_string(), 0));
 }

@@ -48,14 +48,12 @@ pub fn holders(conn: &Connection, needle: &str) -> Vec<String> {
 
 /// The audit rows of one principal, as `kind` values in order.
 pub fn audit(conn: &Connection, app: &str, id: i64) -> Vec<String> {
-    conn.prepare(
-        "SELECT kind FROM privacy_audit WHERE app = ?1 AND principal_id = ?2 ORDER BY id",
-    )
-    .unwrap()
-    .query_map(rusqlite::params![app, id], |r| r.get(0))
-    .unwrap()
-    .collect::<Result<_, _>>()
-    .unwrap()
+    conn.prepare("SELECT kind FROM privacy_audit WHERE app = ?1 AND principal_id = ?2 ORDER BY id")
+        .unwrap()
+        .query_map(rusqlite::params![app, id], |r| r.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap()
 }
 
 /// The openid that offline dev mode makes of a login `code`.

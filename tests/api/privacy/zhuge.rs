@@ -29,16 +29,25 @@ fn scene() -> Scene {
         let uri = who.uri(&format!("{M}/login/send_user_info"), "");
         let body = format!("username={}&city=%E6%9D%AD%E5%B7%9E", urlencode(name));
         assert_eq!(app.post_form(&uri, &body)["code"], 200);
-        assert_eq!(app.get(&who.uri(&format!("{M}/mingpian"), &card))["code"], 200);
+        assert_eq!(
+            app.get(&who.uri(&format!("{M}/mingpian"), &card))["code"],
+            200
+        );
     }
-    assert_eq!(app.get(&c1.uri(&format!("{M}/mingpian"), &card))["code"], 200);
+    assert_eq!(
+        app.get(&c1.uri(&format!("{M}/mingpian"), &card))["code"],
+        200
+    );
     let form_id = c1.uri(&format!("{M}/login/send_form_id"), "");
     assert_eq!(app.post_form(&form_id, "formId=form-c1-0001")["code"], 200);
     let hello = json!({"info_type": 1, "msg": format!("我的电话 {PHONE}")}).to_string();
     let send = c1.uri(&format!("{M}/chat/send_msg/0"), "");
     let body = format!("u_id={}&content={}", boss.user_id, urlencode(&hello));
     assert_eq!(app.post_form(&send, &body)["code"], 200);
-    let note = boss.uri(&format!("{W}/customer/update_information/{}", c1.user_id), "");
+    let note = boss.uri(
+        &format!("{W}/customer/update_information/{}", c1.user_id),
+        "",
+    );
     let body = format!("memo_name={}&phone={PHONE}", urlencode(MEMO));
     assert_eq!(app.post_form(&note, &body)["code"], 200);
     paid_order(&app, &boss, &c1);
@@ -81,8 +90,7 @@ impl Scene {
     }
 
     fn work(&self, path: &str, extra: &str) -> Value {
-        self.app
-            .get(&self.boss.uri(&format!("{W}/{path}"), extra))
+        self.app.get(&self.boss.uri(&format!("{W}/{path}"), extra))
     }
 
     /// What the salesperson's radar counts: totals, per action, and per customer.
@@ -110,18 +118,29 @@ fn export_answers_the_callers_data_and_nobody_elses() {
     assert_eq!(data["profile"]["username"], NAME);
     assert_eq!(data["profile"]["openid"], dev_openid("c1"));
     assert!(data["profile"].get("token").is_none(), "no credentials");
-    assert!(data["profile"].get("session_key").is_none(), "no credentials");
+    assert!(
+        data["profile"].get("session_key").is_none(),
+        "no credentials"
+    );
     assert_eq!(data["phones"], json!([PHONE]));
     assert_eq!(data["company_notes"][0]["memo_name"], MEMO);
     assert_eq!(data["cards"][0]["user_id"], s.boss.user_id);
     assert_eq!(data["radar"].as_array().unwrap().len(), 2, "two views");
     let chats = data["chats"].as_array().unwrap();
-    assert!(chats.iter().any(|m| m["content"].as_str().unwrap().contains(PHONE)), "{chats:?}");
+    assert!(
+        chats
+            .iter()
+            .any(|m| m["content"].as_str().unwrap().contains(PHONE)),
+        "{chats:?}"
+    );
     assert_eq!(data["orders"][0]["out_trade_no"], "ZL-PRIVACY-1");
     assert_eq!(data["form_ids"][0]["form_id"], "form-c1-0001");
 
     let text = json.to_string();
-    assert!(!text.contains("李四") && !text.contains(&dev_openid("c2")), "{text}");
+    assert!(
+        !text.contains("李四") && !text.contains(&dev_openid("c2")),
+        "{text}"
+    );
     assert_eq!(audit(&s.app.db(), "zhuge", s.c1.user_id), ["export"]);
 }
 
@@ -143,16 +162,25 @@ fn deletion_leaves_nothing_of_the_person_and_keeps_orders_and_radar_counts() {
             |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
         )
         .unwrap();
-    assert_eq!(order, (s.c1.user_id, 1990, "2026-01-02T10:01:00.000".into()));
+    assert_eq!(
+        order,
+        (s.c1.user_id, 1990, "2026-01-02T10:01:00.000".into())
+    );
     assert_eq!(
         s.app
             .count("SELECT COUNT(*) FROM pay_notify WHERE instr(body, '<total_fee>1990') > 0"),
         1
     );
-    assert_eq!(s.radar_numbers(), radar_before, "the salesperson's numbers stay");
     assert_eq!(
-        s.app
-            .count(&format!("SELECT COUNT(*) FROM zl_radar WHERE customer_id = {}", s.c1.user_id)),
+        s.radar_numbers(),
+        radar_before,
+        "the salesperson's numbers stay"
+    );
+    assert_eq!(
+        s.app.count(&format!(
+            "SELECT COUNT(*) FROM zl_radar WHERE customer_id = {}",
+            s.c1.user_id
+        )),
         0,
         "the events themselves are gone"
     );
@@ -171,7 +199,10 @@ fn the_salesperson_sees_only_the_erased_placeholder() {
         .iter()
         .map(|r| r["customer_username"].as_str().unwrap())
         .collect();
-    assert!(names.contains(&"已注销用户") && names.contains(&"李四"), "{names:?}");
+    assert!(
+        names.contains(&"已注销用户") && names.contains(&"李四"),
+        "{names:?}"
+    );
     let ranking = s.work("action/customer", "");
     let erased = ranking["data"]
         .as_array()
@@ -186,7 +217,10 @@ fn the_salesperson_sees_only_the_erased_placeholder() {
     assert_eq!(chat["data"], json!([]), "no messages");
     let detail = s.work("customer", &format!("customer_id={}", s.c1.user_id));
     let text = detail.to_string();
-    assert!(text.contains("已注销用户") && !text.contains(PHONE), "{text}");
+    assert!(
+        text.contains("已注销用户") && !text.contains(PHONE),
+        "{text}"
+    );
 
     // The other customer is untouched.
     let other = s.export(&s.c2);
