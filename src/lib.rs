@@ -21,6 +21,7 @@ pub mod ops;
 pub mod outbox;
 pub mod password;
 pub mod poster;
+pub mod privacy;
 pub mod ratelimit;
 pub mod repair;
 pub mod secrets;

@@ -1,4 +1,4 @@
-//! Argon2id password hashes (PHC strings); slow on purpose, so call through `web::blocking`.
+//! Argon2id password hashes (PHC strings); slow on purpose, so call through `task::blocking`.
 
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;

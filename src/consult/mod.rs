@@ -8,6 +8,7 @@ pub mod order;
 pub mod pay;
 pub mod post;
 pub mod price;
+pub mod privacy;
 pub mod reply;
 pub mod session;
 pub mod sms;
@@ -24,6 +25,7 @@ pub fn mount(rocket: Rocket<Build>) -> Rocket<Build> {
     rocket
         .mount("/api", account::routes())
         .mount("/api", tag::routes())
+        .mount("/api", privacy::routes())
         .mount("/api/user", post::routes())
         .mount("/api/user", order::routes())
         .mount("/api/consultant", work::routes())

@@ -75,7 +75,7 @@ pub fn withdraw(conn: &Connection, id: i64) -> ApiResult<()> {
     Ok(())
 }
 
-/// Sends `code` to `phone` through `sms_api` (blocking: call through `web::blocking`).
+/// Sends `code` to `phone` through `sms_api` (blocking: call through `task::blocking`).
 pub fn deliver(sms_api: &str, phone: &str, code: &str) -> ApiResult<()> {
     if sms_api.is_empty() {
         log::warn!("sms_api 未配置 (开发模式): 手机 {phone} 的验证码是 {code}");

@@ -2,6 +2,7 @@
 //! and customer service handle them, customers review the work. Callers are identified by
 //! the `openid` that `getUserInfo` returned; every endpoint is POST.
 
+pub mod account;
 pub mod assess;
 pub mod chat;
 pub mod data;
@@ -23,6 +24,7 @@ pub fn mount(rocket: Rocket<Build>) -> Rocket<Build> {
         chat::routes(),
         assess::routes(),
         notice::routes(),
+        account::routes(),
     ]
     .concat();
     rocket

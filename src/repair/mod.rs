@@ -5,6 +5,7 @@
 
 pub mod data;
 pub mod demo;
+pub mod privacy;
 pub mod process;
 pub mod reply;
 pub mod request;

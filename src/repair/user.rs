@@ -1,10 +1,12 @@
-//! Seed 004 "user": `POST /api/user` (action register, update, form_id),
+//! Seed 004 "user": `POST /api/user` (action register, update, form_id, and issue 17's
+//! export_account and delete_account),
 //! `GET /api/user?view=get_curr_user_info` (and `view=list` for admins), `POST /api/login`.
 
 use rocket::{get, post, routes, Route, State};
 use serde_json::{json, Map, Value};
 
 use super::data::{self, Member, Profile};
+use super::privacy;
 use super::reply::{ok, Reply};
 use crate::config::Settings;
 use crate::db::Db;
@@ -56,7 +58,13 @@ async fn user_action(
         "register" => register(p, db, wechat, settings).await,
         "update" => update(p, me?, db).await,
         "form_id" => form_id(p, me?, db).await,
-        _ => Err(ApiError::invalid("action", "只能是 register, update 或 form_id").into()),
+        "export_account" => privacy::export_account(me?, db).await,
+        "delete_account" => privacy::delete_account(me?, db, settings).await,
+        _ => Err(ApiError::invalid(
+            "action",
+            "只能是 register, update, form_id, export_account 或 delete_account",
+        )
+        .into()),
     }
 }
 

@@ -18,6 +18,7 @@ mod ops;
 mod outbox;
 mod pay;
 mod poster;
+mod privacy;
 mod repair_user;
 mod repair_workflow;
 mod security;

@@ -14,6 +14,7 @@ pub mod notice;
 pub mod order;
 pub mod permission;
 pub mod poster;
+pub mod privacy;
 pub mod product;
 pub mod profile;
 pub mod radar;

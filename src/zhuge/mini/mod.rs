@@ -1,5 +1,6 @@
 //! `/zhugeleida/xiaochengxu/`: what the mini-program calls, signed by the customer.
 
+pub mod account;
 pub mod card;
 pub mod chat;
 pub mod login;
@@ -13,6 +14,7 @@ use rocket::Route;
 pub fn routes() -> Vec<Route> {
     [
         login::routes(),
+        account::routes(),
         card::routes(),
         poster::routes(),
         chat::routes(),
