@@ -12,7 +12,7 @@ use crate::outbox::{enqueue, Account, Message};
 use crate::zhuge::data::employee::CARD_NAME;
 
 /// WeChat drops a formId after 7 days.
-const FORM_ID_DAYS: i64 = 7;
+pub const FORM_ID_DAYS: i64 = 7;
 
 /// Whether the configuration gives companies without a Work WeChat of their own one to push
 /// through: a corp id, its secret and an agent id, all set.
