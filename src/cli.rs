@@ -10,6 +10,8 @@ use crate::wechat::WeChat;
 use crate::zhuge::data::{company, employee};
 use crate::{demo, ops, password};
 
+pub mod firm;
+
 pub const USAGE: &str = "\
 用法:
   leida                       启动服务 (配置见 Rocket.toml 与 ROCKET_* 环境变量)
@@ -23,7 +25,11 @@ pub const USAGE: &str = "\
   leida backup FILE           在服务运行时把数据库一致地复制到 FILE
   leida restore FILE          用备份 FILE 替换数据库 (须先停止服务; 需要备份时的密钥)
   leida check-credentials [--company ID]
-                              向微信核对小程序与企业微信的 appid/secret";
+                              向微信核对小程序与企业微信的 appid/secret
+  leida export --company ID FILE [--with-children]
+                              把一家公司的全部数据 (每表 JSON lines 与图片) 导出为 zip 文件 FILE
+  leida purge --company ID [--with-children]
+                              删除一家公司及只属于它的全部数据和文件 (不可恢复, 先导出)";
 
 /// Serves until Ctrl-C; with `demo`, a fresh database is filled with demo data first.
 pub async fn serve(with_demo: bool) -> Result<(), String> {

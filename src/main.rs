@@ -1,5 +1,5 @@
 //! The `leida` command: serve (default), `demo`, `admin`, `promote`, `backup`, `restore`,
-//! `check-credentials`. See `leida help`.
+//! `check-credentials`, `export`, `purge`. See `leida help`.
 
 use std::process::ExitCode;
 
@@ -18,6 +18,8 @@ async fn run() -> ExitCode {
         Some("promote") => leida::cli::promote(&args[1..]),
         Some("backup") => leida::cli::backup(&args[1..]),
         Some("restore") => leida::cli::restore(&args[1..]),
+        Some("export") => leida::cli::firm::export(&args[1..]),
+        Some("purge") => leida::cli::firm::purge(&args[1..]),
         Some("check-credentials") => leida::cli::check_credentials(&args[1..]),
         Some("help") | Some("--help") | Some("-h") => {
             println!("{}", leida::cli::USAGE);
