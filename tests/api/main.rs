@@ -7,6 +7,7 @@ mod consult;
 mod crypto;
 mod design;
 mod design_notice;
+mod firm_data;
 mod foundation;
 mod fuzz;
 mod media;
