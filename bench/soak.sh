@@ -6,15 +6,89 @@
 # and the server's RSS at the start and the end (sampled every 10 s into the log).
 # With PROBE=1, each endpoint of the mix is also loaded alone (16 connections, 4 s) before
 # and after the soak, to show which ones slow down as the data grows.
-# Usage: [PROBE=1] bench/soak.sh [total seconds, default 600]   (not run by CI)
+# Then (issue 17 §3) the bytes the database grows per card view, on a fresh demo database
+# with and without Work WeChat configured (GROWTH_SECS of card views each, default 30):
+# without it, a view should cost no more than its radar row and the tallies.
+# GROWTH_ONLY=1 runs only that; LEIDA_BIN runs another build (bytes do not depend on it).
+# Usage: [PROBE=1] [GROWTH_ONLY=1] bench/soak.sh [total seconds, default 600]   (not run by CI)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 secs=${1:-600}
 slice=$(( secs >= 180 ? 60 : secs / 3 ))
 
 command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }
-cargo build --release --quiet
-bin=$PWD/target/release/leida
+if [ -n "${LEIDA_BIN:-}" ]; then bin=$(realpath "$LEIDA_BIN"); else
+  cargo build --release --quiet
+  bin=$PWD/target/release/leida
+fi
+
+# Bytes of database growth per card view: a fresh demo server (extra ROCKET_* settings in
+# "$@"), the salesperson given a Work WeChat userid, GROWTH_SECS of views of their card by
+# 32 customers, then the file checkpointed and measured (pages in use, per table by dbstat).
+growth() { # label, env assignments... → one report line
+  local label=$1; shift
+  local dir port pid base
+  dir=$(mktemp -d)
+  port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+  base=http://127.0.0.1:$port
+  env ROCKET_PORT=$port ROCKET_LOG_LEVEL=off ROCKET_DB_PATH=$dir/leida.db ROCKET_DATA_DIR=$dir/files \
+      ROCKET_PUBLIC_URL=$base ROCKET_AUTH_MAX_SKEW_SECS=3600 "$@" "$bin" demo >"$dir/server.log" 2>&1 &
+  pid=$!
+  for _ in $(seq 100); do curl -sf "$base/healthz" >/dev/null && break; sleep 0.1; done
+  sqlite3 "$dir/leida.db" "PRAGMA busy_timeout=5000; UPDATE zl_employee SET userid = 'soak-user'" >/dev/null
+  local urls
+  urls=$(python3 - "$base" <<'PY'
+import hashlib, json, sys, time, urllib.request
+base = sys.argv[1]
+get = lambda path: json.load(urllib.request.urlopen(base + path))
+admin = json.load(urllib.request.urlopen(urllib.request.Request(
+    base + "/zhugeleida/admin/login", data=b"username=boss&password=leida-demo")))["data"]
+for i in range(32):
+    me = get(f"/zhugeleida/xiaochengxu/login?code=growth-{i}&user_type=2&source=1")["data"]
+    ts = str(int(time.time() * 1000))
+    sig = f"user_id={me['cid']}&timestamp={ts}&rand_str={hashlib.md5((ts + me['token']).encode()).hexdigest()}"
+    get(f"/zhugeleida/xiaochengxu/login/binding?{sig}&uid={admin['user_id']}&source=1")
+    print(f"/zhugeleida/xiaochengxu/mingpian?{sig}&uid={admin['user_id']}")
+PY
+)
+  printf '%s\n' "$urls" >"$dir/urls.txt"
+  cat >"$dir/views.lua" <<LUA
+local urls, i = {}, 0
+for line in io.lines("$dir/urls.txt") do urls[#urls + 1] = line end
+request = function() i = i % #urls + 1; return wrk.format("GET", urls[i]) end
+LUA
+  measure() {
+    sqlite3 "$dir/leida.db" "PRAGMA busy_timeout=5000; PRAGMA wal_checkpoint(TRUNCATE);" >/dev/null
+    sqlite3 "$dir/leida.db" "SELECT (SELECT page_count FROM pragma_page_count) * (SELECT page_size FROM pragma_page_size)
+      - (SELECT freelist_count FROM pragma_freelist_count) * (SELECT page_size FROM pragma_page_size),
+      (SELECT count(*) FROM zl_radar), (SELECT count(*) FROM outbox),
+      (SELECT COALESCE(SUM(pgsize), 0) FROM dbstat WHERE name LIKE 'zl_radar%' OR name LIKE 'sqlite_autoindex_zl_radar%')"
+  }
+  local before after
+  before=$(measure)
+  wrk -t2 -c16 -d"${GROWTH_SECS:-30}s" -s "$dir/views.lua" "$base" >/dev/null 2>&1
+  sleep 1
+  after=$(measure)
+  kill $pid 2>/dev/null; wait $pid 2>/dev/null || true
+  python3 - "$label" "$before" "$after" <<'PY'
+import sys
+label, before, after = sys.argv[1], sys.argv[2].split("|"), sys.argv[3].split("|")
+d = [int(a) - int(b) for a, b in zip(after, before)]
+views = max(d[1], 1)
+print(f"{label:<28} {views:>8} views  {d[0] / views:8.1f} bytes/view  "
+      f"(radar + tallies {d[3] / views:6.1f})  outbox rows +{d[2]} ({d[2] / views:.2f}/view)")
+PY
+  rm -rf "$dir"
+}
+
+if [ "${GROWTH_ONLY:-0}" = 1 ]; then
+  echo "database growth per card view:"
+  growth "without Work WeChat"
+  growth "with Work WeChat (config)" ROCKET_WORK_WECHAT_CORPID=soak-corp \
+    ROCKET_WORK_WECHAT_SECRET=soak-secret ROCKET_WORK_WECHAT_AGENTID=1000002 \
+    ROCKET_WORK_WECHAT_API=http://127.0.0.1:9
+  exit 0
+fi
 
 tmp=$(mktemp -d)
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
@@ -99,3 +173,8 @@ echo "RSS samples (KB, every 10 s): $(awk '{printf "%s ", $2}' "$tmp/rss.log")"
 echo "at the end: $(tail -1 "$tmp/rss.log" | cut -d' ' -f3-)"
 probe "after the soak" >>"$tmp/probe.txt"
 cat "$tmp/probe.txt"
+echo "database growth per card view:"
+growth "without Work WeChat"
+growth "with Work WeChat (config)" ROCKET_WORK_WECHAT_CORPID=soak-corp \
+  ROCKET_WORK_WECHAT_SECRET=soak-secret ROCKET_WORK_WECHAT_AGENTID=1000002 \
+  ROCKET_WORK_WECHAT_API=http://127.0.0.1:9

@@ -9,6 +9,8 @@ use crate::wechat::WeChat;
 use crate::zhuge::data::{admin, setup};
 use crate::{demo, ops, password};
 
+pub mod firm;
+
 /// One subcommand: its name, its arguments and what it does (in the operator's language).
 pub struct Command {
     pub name: &'static str,
@@ -54,6 +56,16 @@ pub const COMMANDS: &[Command] = &[
         about: "向微信核对小程序与企业微信的 appid/secret",
     },
     Command {
+        name: "export",
+        args: "--company ID FILE [--with-children]",
+        about: "把一家公司的全部数据 (每表 JSON lines 与图片) 导出为 zip 文件 FILE",
+    },
+    Command {
+        name: "purge",
+        args: "--company ID [--with-children]",
+        about: "删除一家公司及只属于它的全部数据和文件 (不可恢复, 先导出)",
+    },
+    Command {
         name: "help",
         args: "[COMMAND]",
         about: "显示帮助; leida COMMAND --help 同样",
@@ -91,7 +103,7 @@ pub fn help(name: &str) -> Option<String> {
 }
 
 /// A command's arguments were wrong: what was wrong, then how to call it.
-fn wrong_args(name: &str, why: &str) -> String {
+pub(crate) fn wrong_args(name: &str, why: &str) -> String {
     let how = help(name).unwrap_or_default();
     if why.is_empty() {
         how

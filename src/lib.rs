@@ -24,6 +24,7 @@ pub mod poster;
 pub mod privacy;
 pub mod ratelimit;
 pub mod repair;
+pub mod retention;
 pub mod secrets;
 pub mod task;
 pub mod text;
@@ -72,6 +73,7 @@ pub fn build(figment: Figment) -> Result<Rocket<Build>, String> {
         )))
         .attach(outbox::Sender)
         .attach(poster::sweep::Sweeper)
+        .attach(retention::Cleaner::new(retention_tasks()))
         .register("/", rocket::catchers![web::envelope::server_catcher])
         .mount("/", routes![healthz, metrics::metrics])
         .mount("/", ratelimit::routes())
@@ -101,6 +103,45 @@ fn api_catcher(status: Status, req: &Request<'_>) -> Either<ConsultError, Repair
     } else {
         Either::Left(ConsultError(refusal))
     }
+}
+
+/// Everything that is deleted when old, app by app (issue 17 §3; docs/privacy.md).
+pub fn retention_tasks() -> Vec<retention::Task> {
+    use retention::Task;
+    vec![
+        Task {
+            what: "sent or given-up outbox messages",
+            prune: outbox::prune,
+        },
+        Task {
+            what: "refused pay notifies",
+            prune: wechat::pay::prune_refused,
+        },
+        Task {
+            what: "expired consulting sessions",
+            prune: consult::session::prune_expired,
+        },
+        Task {
+            what: "expired SMS codes",
+            prune: consult::sms::prune_expired,
+        },
+        Task {
+            what: "spent or expired design formIds",
+            prune: design::data::user::prune_form_ids,
+        },
+        Task {
+            what: "spent or expired repair formIds",
+            prune: repair::data::prune_form_ids,
+        },
+        Task {
+            what: "spent or expired card formIds",
+            prune: zhuge::data::retention::prune_form_ids,
+        },
+        Task {
+            what: "radar events older than radar_keep_days",
+            prune: zhuge::data::retention::prune_radar,
+        },
+    ]
 }
 
 /// 200 while the database answers, 503 otherwise: the load benchmarks' constant baseline.

@@ -1,5 +1,5 @@
 //! The `leida` command: serve (default), `demo`, `admin`, `promote`, `backup`, `restore`,
-//! `check-credentials`, `help`, `--version`. See `leida help`.
+//! `check-credentials`, `export`, `purge`, `help`, `--version`. See `leida help`.
 
 use std::process::ExitCode;
 
@@ -24,6 +24,8 @@ async fn run() -> ExitCode {
         Some("backup") => leida::cli::backup(rest),
         Some("restore") => leida::cli::restore(rest),
         Some("check-credentials") => leida::cli::check_credentials(rest),
+        Some("export") => leida::cli::firm::export(rest),
+        Some("purge") => leida::cli::firm::purge(rest),
         Some("help") | Some("--help") | Some("-h") => {
             return print_help(rest.first().map(String::as_str));
         }

@@ -14,6 +14,7 @@ use serde_json::{json, Value};
 use crate::config::Settings;
 use crate::db::Db;
 use crate::error::ApiResult;
+use crate::retention::{Rules, BATCH};
 use crate::text;
 use crate::wechat::errcode::token_expired;
 use crate::wechat::{check_errcode, WeChat};
@@ -129,6 +130,20 @@ pub fn enqueue(conn: &Connection, msg: &Message) -> rusqlite::Result<i64> {
         ],
     )?;
     Ok(conn.last_insert_rowid())
+}
+
+/// Deletes sent messages, and given-up ones, older than `outbox_keep_days` (a batch of at
+/// most `retention::BATCH`): they only told how a delivery went.
+pub fn prune(c: &Connection, rules: &Rules) -> ApiResult<usize> {
+    let before = rules.days_ago(rules.outbox_keep_days);
+    Ok(c.prepare_cached(
+        "DELETE FROM outbox WHERE id IN (
+             SELECT id FROM outbox WHERE sent_at < ?1
+             UNION ALL
+             SELECT id FROM outbox WHERE sent_at IS NULL AND attempts >= 6 AND created_at < ?1
+             LIMIT ?2)",
+    )?
+    .execute(params![before, BATCH as i64])?)
 }
 
 const POLL: Duration = Duration::from_millis(250);

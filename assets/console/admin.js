@@ -113,7 +113,32 @@ async function company(section) {
       payNote.textContent = "已保存";
     } catch (err) { payNote.textContent = err.message; }
   });
-  section.append(pay, await credentials());
+  section.append(pay, await credentials(), exportForm());
+}
+
+/// The company's data as one zip (issue 17): a signed GET whose answer is the file itself,
+/// offered as a download link; a refusal is the usual envelope.
+function exportForm() {
+  const note = h("span", { class: "muted" });
+  const button = h("button", { type: "button" }, "导出本公司数据");
+  button.addEventListener("click", async () => {
+    note.textContent = "正在打包…";
+    try {
+      const response = await fetch(`/zhugeleida/admin/company/export?${signature()}`);
+      if (!(response.headers.get("Content-Type") || "").includes("zip")) {
+        const json = await response.json();
+        throw new Error(json.msg);
+      }
+      const name = (response.headers.get("Content-Disposition") || "").match(/filename="([^"]+)"/)?.[1] || "leida-company.zip";
+      const link = h("a", { href: URL.createObjectURL(await response.blob()), download: name }, `下载 ${name}`);
+      note.replaceChildren(link);
+      link.click();
+    } catch (err) { note.textContent = err.message; }
+  });
+  return h("div", { class: "stack" },
+    h("h3", {}, "导出本公司数据"),
+    h("p", { class: "muted" }, "zip 文件: 每张表一个 JSON lines 文件, 以及记录引用的图片、二维码和海报; 不含密码和密钥, 不含下级公司."),
+    h("p", {}, button, " ", note));
 }
 
 /// The company's own mini-program and Work WeChat: secrets are write-only, an empty field keeps them.

@@ -179,3 +179,13 @@ impl<'r> FromRequest<'r> for MaybeSignedIn {
         Outcome::Success(MaybeSignedIn(found))
     }
 }
+
+/// Deletes sessions that have expired (a batch of at most `retention::BATCH`).
+pub fn prune_expired(conn: &Connection, rules: &crate::retention::Rules) -> ApiResult<usize> {
+    Ok(conn
+        .prepare_cached(
+            "DELETE FROM cs_session WHERE token_hash IN (
+                 SELECT token_hash FROM cs_session WHERE expires_ms < ?1 LIMIT ?2)",
+        )?
+        .execute(params![rules.now_ms, crate::retention::BATCH as i64])?)
+}

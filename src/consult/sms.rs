@@ -184,3 +184,18 @@ pub fn check(
         format!("验证码错误, 还可尝试 {left} 次"),
     )))
 }
+
+/// Deletes codes older than a day (a batch of at most `retention::BATCH`): by then they
+/// have expired and no longer count towards the daily cap.
+pub fn prune_expired(conn: &Connection, rules: &crate::retention::Rules) -> ApiResult<usize> {
+    Ok(conn
+        .prepare_cached(
+            "DELETE FROM cs_sms_code WHERE id IN (
+                 SELECT id FROM cs_sms_code WHERE sent_ms < ?1 AND expires_ms < ?2 LIMIT ?3)",
+        )?
+        .execute(params![
+            rules.now_ms - DAY_MS,
+            rules.now_ms,
+            crate::retention::BATCH as i64
+        ])?)
+}

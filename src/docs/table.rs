@@ -34,6 +34,7 @@ pub const ROUTES: &[Op] = &[
     op("POST", "/zhugeleida/admin/login", Zhuge, Public, "账号密码登录, 返回 user_id 和 token", "username!=boss password!=leida-demo"),
     op("GET", "/zhugeleida/admin/setup", Zhuge, Public, "首次设置链接是否有效 (valid)", "token!=fuzz"),
     op("POST", "/zhugeleida/admin/setup", Zhuge, Public, "首次设置: 凭服务器打印的一次性链接创建首个管理员与公司, 并像 login 一样登录; 已有员工时 403", "token!=fuzz username!=boss password!=S3cret-pw company!=合众康桥"),
+    op("GET", "/zhugeleida/admin/company/export", Zhuge, Employee, "下载本公司全部数据 (zip: 每表一个 JSON lines 文件和引用的图片; 需 company 权限, 不含下级公司和密钥)", ""),
 
     // Zhuge Leida: the mini-program for customers (seed 001)
     op("GET", "/zhugeleida/xiaochengxu/login", Zhuge, Public, "小程序登录 (code 换 openid), 返回 cid 和 token", "code!=fuzz user_type:int=2 company_id:id"),

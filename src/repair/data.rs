@@ -283,3 +283,12 @@ pub fn openid(c: &Connection, id: i64) -> ApiResult<String> {
         })?,
     )
 }
+
+/// Deletes formIds that are spent or expired (a batch of at most `retention::BATCH`).
+pub fn prune_form_ids(c: &Connection, rules: &crate::retention::Rules) -> ApiResult<usize> {
+    Ok(c.prepare_cached(
+        "DELETE FROM rp_form_id WHERE id IN (
+             SELECT id FROM rp_form_id WHERE used = 1 OR expires_at <= ?1 LIMIT ?2)",
+    )?
+    .execute(params![rules.now_secs(), crate::retention::BATCH as i64])?)
+}

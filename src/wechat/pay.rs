@@ -333,6 +333,31 @@ pub fn record_notify(
     Ok(())
 }
 
+/// How long a refused notify is kept: long enough to look into a dispute with WeChat.
+pub const REFUSED_KEEP_DAYS: u32 = 30;
+
+/// Deletes refused notifies older than [`REFUSED_KEEP_DAYS`] (a batch of at most
+/// `retention::BATCH`). Accepted ones record a payment and stay.
+pub fn prune_refused(c: &Connection, rules: &crate::retention::Rules) -> ApiResult<usize> {
+    let refused: Vec<&str> = VERDICTS
+        .into_iter()
+        .filter(|v| !v.accepted())
+        .map(Verdict::text)
+        .collect();
+    let refused = serde_json::to_string(&refused).map_err(ApiError::internal)?;
+    Ok(c.prepare_cached(
+        "DELETE FROM pay_notify WHERE id IN (
+             SELECT id FROM pay_notify
+             WHERE create_date < ?1 AND verdict IN (SELECT value FROM json_each(?2))
+             LIMIT ?3)",
+    )?
+    .execute(params![
+        rules.days_ago(REFUSED_KEEP_DAYS),
+        refused,
+        crate::retention::BATCH as i64
+    ])?)
+}
+
 pub fn nonce() -> String {
     Alphanumeric.sample_string(&mut rand::rng(), 32)
 }

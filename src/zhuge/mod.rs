@@ -3,6 +3,7 @@
 pub mod admin;
 pub mod card_page;
 pub mod data;
+pub mod firm;
 pub mod mini;
 pub mod principal;
 mod signed;
@@ -15,6 +16,7 @@ use crate::web::envelope;
 pub fn mount(rocket: Rocket<Build>) -> Rocket<Build> {
     rocket
         .mount("/zhugeleida/admin", admin::routes())
+        .mount("/zhugeleida/admin", firm::download::routes())
         .mount("/zhugeleida/xiaochengxu", mini::routes())
         .mount("/zhugeleida/qiyeweixin", work::routes())
         .register("/zhugeleida", catchers![envelope::catcher])

@@ -284,6 +284,16 @@ impl Fuzz {
                 self.requests += 1;
                 return;
             }
+            // An accepted download (a firm's archive) is a zip, not an envelope.
+            if status == Status::Ok && content_type == Some(ContentType::ZIP) {
+                let bytes = response.into_bytes().unwrap_or_default();
+                assert!(
+                    bytes.starts_with(b"PK"),
+                    "{what}: a download is a zip archive"
+                );
+                self.requests += 1;
+                return;
+            }
             (
                 status,
                 content_type,

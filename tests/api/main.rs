@@ -9,6 +9,7 @@ mod crypto;
 mod design;
 mod design_notice;
 mod docs_check;
+mod firm_data;
 mod first_run;
 mod foundation;
 mod fuzz;

@@ -117,6 +117,14 @@ shown = api(f"/zhugeleida/qiyeweixin/company/credentials?{signed(boss['user_id']
 assert shown["data"]["mp_appid"] == "wx-console-test" and shown["data"]["mp_secret_set"] is True, shown
 assert "console-secret" not in json.dumps(shown)
 
+step("company settings: the company's data downloads as a zip")
+page.js("[...document.querySelectorAll('button')].find(b => b.textContent === '导出本公司数据').click()")
+page.wait("!!document.querySelector('a[download^=\"leida-company-\"]')", "the download link")
+export_url = f"{BASE}/zhugeleida/admin/company/export?{signed(boss['user_id'], boss['token'])}"
+with urllib.request.urlopen(export_url) as answer:
+    assert answer.headers["Content-Type"] == "application/zip", answer.headers
+    assert answer.read(2) == b"PK", "the export is a zip archive"
+
 step("administration lists the staff")
 page.js("location.hash = '#/admin/users'")
 page.wait("document.querySelectorAll('tbody tr').length >= 4", "the demo staff")

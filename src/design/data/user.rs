@@ -275,3 +275,12 @@ pub fn take_form_id(c: &Connection, user_id: i64) -> ApiResult<Option<String>> {
 pub fn now_secs() -> i64 {
     clock::now_ms() / 1000
 }
+
+/// Deletes formIds that are spent or expired (a batch of at most `retention::BATCH`).
+pub fn prune_form_ids(c: &Connection, rules: &crate::retention::Rules) -> ApiResult<usize> {
+    Ok(c.prepare_cached(
+        "DELETE FROM sm_form_id WHERE id IN (
+             SELECT id FROM sm_form_id WHERE used = 1 OR expires_at <= ?1 LIMIT ?2)",
+    )?
+    .execute(params![rules.now_secs(), crate::retention::BATCH as i64])?)
+}

@@ -19,6 +19,7 @@ pub mod product;
 pub mod profile;
 pub mod radar;
 pub mod relation;
+pub mod retention;
 pub mod role;
 pub mod setup;
 pub mod shop;

@@ -12,13 +12,32 @@ use crate::outbox::{enqueue, Account, Message};
 use crate::zhuge::data::employee::CARD_NAME;
 
 /// WeChat drops a formId after 7 days.
-const FORM_ID_DAYS: i64 = 7;
+pub const FORM_ID_DAYS: i64 = 7;
+
+/// Whether the configuration gives companies without a Work WeChat of their own one to push
+/// through: a corp id, its secret and an agent id, all set.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Pushes {
+    work_default: bool,
+}
+
+impl Pushes {
+    pub fn of(settings: &Settings) -> Pushes {
+        Pushes {
+            work_default: !settings.work_wechat_corpid.is_empty()
+                && !settings.work_wechat_secret.is_empty()
+                && !settings.work_wechat_agentid.is_empty(),
+        }
+    }
+}
 
 /// Pushes a line to the salesperson's Work WeChat, when they have a Work WeChat `userid`
-/// (`text` is only worked out then). The company's own corp and agent are used, else the
-/// configured ones.
+/// and their company can push (`text` is only worked out then): its own corp and agent,
+/// else the configured ones. A company with neither queues nothing: a message that could
+/// never be sent is a row nobody needs (issue 17).
 pub fn push_to_salesperson(
     c: &Connection,
+    pushes: Pushes,
     user_id: i64,
     text: impl FnOnce() -> ApiResult<String>,
 ) -> ApiResult<()> {
@@ -26,9 +45,11 @@ pub fn push_to_salesperson(
         .prepare_cached(
             "SELECT co.id, e.userid, co.work_corp_id, co.work_agent_id
              FROM zl_employee e JOIN zl_company co ON co.id = e.company_id
-             WHERE e.id = ?1 AND e.userid != ''",
+             WHERE e.id = ?1 AND e.userid != ''
+               AND ((co.work_corp_id != '' AND co.work_agent_id != '')
+                    OR (co.work_corp_id = '' AND ?2))",
         )?
-        .query_row([user_id], |r| {
+        .query_row(params![user_id, pushes.work_default], |r| {
             Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
         })
         .optional()?;

@@ -7,6 +7,7 @@ use serde_json::{json, Map, Value};
 use crate::clock;
 use crate::error::ApiResult;
 use crate::web::params::Page;
+use crate::zhuge::data::notice::Pushes;
 use crate::zhuge::data::{customer, notice, relation};
 
 /// Action names, 1–12, as seed 003 lists them.
@@ -56,6 +57,7 @@ pub fn view_remark(nth: i64) -> String {
 /// Writes one event and marks the relation active. Call inside the action's transaction.
 pub fn record(
     c: &Connection,
+    pushes: Pushes,
     user_id: i64,
     customer_id: i64,
     action: i64,
@@ -67,7 +69,7 @@ pub fn record(
     stmt.execute(params![user_id, customer_id, action, remark, clock::now()])?;
     let id = c.last_insert_rowid();
     relation::touch_activity(c, user_id, customer_id)?;
-    notice::push_to_salesperson(c, user_id, || {
+    notice::push_to_salesperson(c, pushes, user_id, || {
         notice::customer_line(c, customer_id, user_id, remark)
     })?;
     Ok(id)

@@ -8,8 +8,8 @@ use crate::config::Settings;
 use crate::db::Db;
 use crate::privacy::{self, files};
 use crate::web::envelope::{ok, Reply};
-use crate::zhuge::principal::Customer;
 use crate::zhuge::data::privacy as data;
+use crate::zhuge::principal::Customer;
 
 pub fn routes() -> Vec<Route> {
     routes![export, delete]

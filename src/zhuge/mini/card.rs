@@ -4,10 +4,12 @@ use rocket::{get, routes, Route, State};
 use rusqlite::Connection;
 use serde_json::{json, Value};
 
+use crate::config::Settings;
 use crate::db::Db;
 use crate::error::{ApiError, ApiResult};
 use crate::web::envelope::{ok, Reply};
 use crate::web::params::Params;
+use crate::zhuge::data::notice::Pushes;
 use crate::zhuge::data::radar::{self, CALL, COPY_WECHAT, FORWARD, PRAISE, SAVE_PHONE, VIEW_CARD};
 use crate::zhuge::data::{card, employee, relation};
 use crate::zhuge::principal::Customer;
@@ -33,13 +35,14 @@ fn require_card(c: &Connection, uid: i64) -> ApiResult<()> {
 }
 
 #[get("/mingpian")]
-async fn view(me: Customer, p: Params, db: &State<Db>) -> Reply {
+async fn view(me: Customer, p: Params, db: &State<Db>, settings: &State<Settings>) -> Reply {
+    let pushes = Pushes::of(settings);
     let uid = p.id("uid")?;
     let card = db
         .tx(move |tx| {
             require_card(tx, uid)?;
             let nth = radar::count_view(tx, uid, me.id)?;
-            radar::record(tx, uid, me.id, VIEW_CARD, &radar::view_remark(nth))?;
+            radar::record(tx, pushes, uid, me.id, VIEW_CARD, &radar::view_remark(nth))?;
             card::add_view(tx, uid)?;
             card_for(tx, uid, me.id)
         })
@@ -67,33 +70,58 @@ async fn all(me: Customer, db: &State<Db>) -> Reply {
 }
 
 /// A radar event for an action that changes nothing else.
-async fn log_action(me: Customer, p: Params, db: &Db, action: i64, remark: &'static str) -> Reply {
+async fn log_action(
+    me: Customer,
+    p: Params,
+    db: &Db,
+    settings: &Settings,
+    action: i64,
+    remark: &'static str,
+) -> Reply {
+    let pushes = Pushes::of(settings);
     let uid = p.id("uid")?;
     db.tx(move |tx| {
         require_card(tx, uid)?;
-        radar::record(tx, uid, me.id, action, remark)
+        radar::record(tx, pushes, uid, me.id, action, remark)
     })
     .await?;
     ok("记录日志成功", json!({}))
 }
 
 #[get("/mingpian/calling")]
-async fn calling(me: Customer, p: Params, db: &State<Db>) -> Reply {
-    log_action(me, p, db, CALL, "拨打您的手机").await
+async fn calling(me: Customer, p: Params, db: &State<Db>, settings: &State<Settings>) -> Reply {
+    log_action(me, p, db, settings, CALL, "拨打您的手机").await
 }
 
 #[get("/mingpian/save_wechat")]
-async fn save_wechat(me: Customer, p: Params, db: &State<Db>) -> Reply {
-    log_action(me, p, db, COPY_WECHAT, "复制了您的微信,留意微信新朋友消息").await
+async fn save_wechat(me: Customer, p: Params, db: &State<Db>, settings: &State<Settings>) -> Reply {
+    log_action(
+        me,
+        p,
+        db,
+        settings,
+        COPY_WECHAT,
+        "复制了您的微信,留意微信新朋友消息",
+    )
+    .await
 }
 
 #[get("/mingpian/save_phone")]
-async fn save_phone(me: Customer, p: Params, db: &State<Db>) -> Reply {
-    log_action(me, p, db, SAVE_PHONE, "保存了您的电话,可以考虑拜访").await
+async fn save_phone(me: Customer, p: Params, db: &State<Db>, settings: &State<Settings>) -> Reply {
+    log_action(
+        me,
+        p,
+        db,
+        settings,
+        SAVE_PHONE,
+        "保存了您的电话,可以考虑拜访",
+    )
+    .await
 }
 
 #[get("/mingpian/praise")]
-async fn praise(me: Customer, p: Params, db: &State<Db>) -> Reply {
+async fn praise(me: Customer, p: Params, db: &State<Db>, settings: &State<Settings>) -> Reply {
+    let pushes = Pushes::of(settings);
     let uid = p.id("uid")?;
     let (praise_num, is_praise) = db
         .tx(move |tx| {
@@ -104,7 +132,7 @@ async fn praise(me: Customer, p: Params, db: &State<Db>) -> Reply {
             } else {
                 "取消了给你的靠谱评价"
             };
-            radar::record(tx, uid, me.id, PRAISE, remark)?;
+            radar::record(tx, pushes, uid, me.id, PRAISE, remark)?;
             Ok((count, up))
         })
         .await?;
@@ -115,13 +143,21 @@ async fn praise(me: Customer, p: Params, db: &State<Db>) -> Reply {
 }
 
 #[get("/mingpian/forward")]
-async fn forward(me: Customer, p: Params, db: &State<Db>) -> Reply {
+async fn forward(me: Customer, p: Params, db: &State<Db>, settings: &State<Settings>) -> Reply {
+    let pushes = Pushes::of(settings);
     let uid = p.id("uid")?;
     let forward_num: i64 = db
         .tx(move |tx| {
             require_card(tx, uid)?;
             card::add_forward(tx, uid)?;
-            radar::record(tx, uid, me.id, FORWARD, "转发了你的名片,你的人脉圈正在裂变")?;
+            radar::record(
+                tx,
+                pushes,
+                uid,
+                me.id,
+                FORWARD,
+                "转发了你的名片,你的人脉圈正在裂变",
+            )?;
             Ok(tx.query_row(
                 "SELECT forward FROM zl_employee WHERE id = ?1",
                 [uid],
@@ -136,14 +172,15 @@ async fn forward(me: Customer, p: Params, db: &State<Db>) -> Reply {
 }
 
 #[get("/mingpian/up_sign")]
-async fn up_sign(me: Customer, p: Params, db: &State<Db>) -> Reply {
+async fn up_sign(me: Customer, p: Params, db: &State<Db>, settings: &State<Settings>) -> Reply {
+    let pushes = Pushes::of(settings);
     let uid = p.id("uid")?;
     let (sign_num, newly) = db
         .tx(move |tx| {
             require_card(tx, uid)?;
             let (count, newly) = card::like_sign(tx, uid, me.id)?;
             if newly {
-                radar::record(tx, uid, me.id, PRAISE, "赞了你的个性签名")?;
+                radar::record(tx, pushes, uid, me.id, PRAISE, "赞了你的个性签名")?;
             }
             Ok((count, newly))
         })

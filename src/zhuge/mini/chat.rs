@@ -52,11 +52,17 @@ pub async fn customer_history(me: Customer, p: Params, db: &Db) -> Reply {
 }
 
 #[post("/chat/send_msg/0", data = "<p>")]
-pub async fn send_msg(me: Customer, p: Params, db: &State<Db>) -> Reply {
-    customer_send(me, p, db).await
+pub async fn send_msg(
+    me: Customer,
+    p: Params,
+    db: &State<Db>,
+    settings: &State<Settings>,
+) -> Reply {
+    customer_send(me, p, db, settings).await
 }
 
-pub async fn customer_send(me: Customer, p: Params, db: &Db) -> Reply {
+pub async fn customer_send(me: Customer, p: Params, db: &Db, settings: &Settings) -> Reply {
+    let pushes = notice::Pushes::of(settings);
     let uid = p.id("u_id")?;
     let content = chat::parse_content(&p.required("content", text::NOTE)?)?;
     db.tx(move |tx| {
@@ -64,7 +70,9 @@ pub async fn customer_send(me: Customer, p: Params, db: &Db) -> Reply {
         chat::insert(tx, uid, me.id, FROM_CUSTOMER, &content)?;
         chat::count_on_relation(tx, uid, me.id, FROM_CUSTOMER)?;
         let said = format!(":{}", chat::summary(&content));
-        notice::push_to_salesperson(tx, uid, || notice::customer_line(tx, me.id, uid, &said))
+        notice::push_to_salesperson(tx, pushes, uid, || {
+            notice::customer_line(tx, me.id, uid, &said)
+        })
     })
     .await?;
     ok("send msg successful", json!({}))

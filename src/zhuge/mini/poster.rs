@@ -10,6 +10,7 @@ use crate::error::{ApiError, ApiResult};
 use crate::poster::{self, PosterCard};
 use crate::web::envelope::{ok, Reply};
 use crate::web::params::Params;
+use crate::zhuge::data::notice::Pushes;
 use crate::zhuge::data::poster::{self as fields, PosterFields};
 use crate::zhuge::data::radar::{self, VIEW_CARD};
 use crate::zhuge::principal::Customer;
@@ -72,6 +73,7 @@ async fn create_poster(
 /// The poster as a PNG (drawn once per card state), a radar event for the salesperson.
 #[get("/mingpian/save_poster")]
 async fn save_poster(me: Customer, p: Params, db: &State<Db>, settings: &State<Settings>) -> Reply {
+    let pushes = Pushes::of(settings);
     let uid = p.id("uid")?;
     let data_dir = settings.data_dir.clone();
     let public_url = settings.public_url.clone();
@@ -89,7 +91,7 @@ async fn save_poster(me: Customer, p: Params, db: &State<Db>, settings: &State<S
     let poster_url = settings.static_url(&rel);
     let stored = poster_url.clone();
     db.tx(move |tx| {
-        radar::record(tx, uid, me.id, VIEW_CARD, "保存了您的名片海报")?;
+        radar::record(tx, pushes, uid, me.id, VIEW_CARD, "保存了您的名片海报")?;
         if bound {
             fields::set_pair_poster(tx, uid, me.id, &stored)?;
         }

@@ -5,11 +5,13 @@ use rocket::{get, routes, Route, State};
 use rusqlite::Connection;
 use serde_json::{json, Value};
 
+use crate::config::Settings;
 use crate::db::Db;
 use crate::error::{ApiError, ApiResult};
 use crate::web::envelope::{ok, Reply};
 use crate::web::params::Params;
 use crate::zhuge::data::chat::{self, FROM_CUSTOMER};
+use crate::zhuge::data::notice::Pushes;
 use crate::zhuge::data::radar::{self, CONSULT, FORWARD, VIEW_PRODUCT, VIEW_WEBSITE};
 use crate::zhuge::data::{employee, product};
 use crate::zhuge::mini::chat::require_bound;
@@ -33,7 +35,13 @@ fn card_company(c: &Connection, uid: i64) -> ApiResult<i64> {
 }
 
 #[get("/product/product_list")]
-async fn product_list(me: Customer, p: Params, db: &State<Db>) -> Reply {
+async fn product_list(
+    me: Customer,
+    p: Params,
+    db: &State<Db>,
+    settings: &State<Settings>,
+) -> Reply {
+    let pushes = Pushes::of(settings);
     let uid = p.id("uid")?;
     let page = p.page()?;
     let (rows, total) = db
@@ -41,6 +49,7 @@ async fn product_list(me: Customer, p: Params, db: &State<Db>) -> Reply {
             let company_id = card_company(tx, uid)?;
             radar::record(
                 tx,
+                pushes,
                 uid,
                 me.id,
                 VIEW_PRODUCT,
@@ -53,7 +62,13 @@ async fn product_list(me: Customer, p: Params, db: &State<Db>) -> Reply {
 }
 
 #[get("/product/product_single")]
-async fn product_single(me: Customer, p: Params, db: &State<Db>) -> Reply {
+async fn product_single(
+    me: Customer,
+    p: Params,
+    db: &State<Db>,
+    settings: &State<Settings>,
+) -> Reply {
+    let pushes = Pushes::of(settings);
     let (uid, product_id) = (p.id("uid")?, p.id("product_id")?);
     let item = db
         .tx(move |tx| {
@@ -62,7 +77,7 @@ async fn product_single(me: Customer, p: Params, db: &State<Db>) -> Reply {
                 "正在查看{},尽快把握商机",
                 item["name"].as_str().unwrap_or("")
             );
-            radar::record(tx, uid, me.id, VIEW_PRODUCT, &remark)?;
+            radar::record(tx, pushes, uid, me.id, VIEW_PRODUCT, &remark)?;
             Ok(item)
         })
         .await?;
@@ -75,12 +90,18 @@ fn visible(c: &Connection, uid: i64, product_id: i64) -> ApiResult<Value> {
 }
 
 #[get("/product/forward_product")]
-async fn forward_product(me: Customer, p: Params, db: &State<Db>) -> Reply {
+async fn forward_product(
+    me: Customer,
+    p: Params,
+    db: &State<Db>,
+    settings: &State<Settings>,
+) -> Reply {
+    let pushes = Pushes::of(settings);
     let (uid, product_id) = (p.id("uid")?, p.id("product_id")?);
     db.tx(move |tx| {
         let item = visible(tx, uid, product_id)?;
         let remark = format!("转发了{}", item["name"].as_str().unwrap_or(""));
-        radar::record(tx, uid, me.id, FORWARD, &remark)
+        radar::record(tx, pushes, uid, me.id, FORWARD, &remark)
     })
     .await?;
     ok("记录转发产品成功", json!({}))
@@ -88,7 +109,13 @@ async fn forward_product(me: Customer, p: Params, db: &State<Db>) -> Reply {
 
 /// Asking about a product opens the chat with a product card from the customer.
 #[get("/product/consult_product")]
-async fn consult_product(me: Customer, p: Params, db: &State<Db>) -> Reply {
+async fn consult_product(
+    me: Customer,
+    p: Params,
+    db: &State<Db>,
+    settings: &State<Settings>,
+) -> Reply {
+    let pushes = Pushes::of(settings);
     let (uid, product_id) = (p.id("uid")?, p.id("product_id")?);
     db.tx(move |tx| {
         let item = visible(tx, uid, product_id)?;
@@ -102,7 +129,7 @@ async fn consult_product(me: Customer, p: Params, db: &State<Db>) -> Reply {
         });
         chat::insert(tx, uid, me.id, FROM_CUSTOMER, &card)?;
         chat::count_on_relation(tx, uid, me.id, FROM_CUSTOMER)?;
-        radar::record(tx, uid, me.id, CONSULT, "向您咨询产品")
+        radar::record(tx, pushes, uid, me.id, CONSULT, "向您咨询产品")
     })
     .await?;
     ok("咨询产品成功", json!({}))
@@ -121,13 +148,15 @@ fn first_cover(item: &Value) -> String {
 
 /// The company's site pictures (`website_content`, set by its administrators).
 #[get("/website")]
-async fn website(me: Customer, p: Params, db: &State<Db>) -> Reply {
+async fn website(me: Customer, p: Params, db: &State<Db>, settings: &State<Settings>) -> Reply {
+    let pushes = Pushes::of(settings);
     let uid = p.id("uid")?;
     let site = db
         .tx(move |tx| {
             let company_id = card_company(tx, uid)?;
             radar::record(
                 tx,
+                pushes,
                 uid,
                 me.id,
                 VIEW_WEBSITE,

@@ -58,7 +58,7 @@ async fn history(who: Signer, p: Params, db: &State<Db>) -> Reply {
 #[post("/chat/send_msg/0", data = "<p>")]
 async fn send_msg(who: Signer, p: Params, db: &State<Db>, settings: &State<Settings>) -> Reply {
     let me = match who {
-        Signer::Customer(me) => return mini::customer_send(me, p, db).await,
+        Signer::Customer(me) => return mini::customer_send(me, p, db, settings).await,
         Signer::Employee(me) => me,
     };
     let customer_id = p.id("customer_id")?;

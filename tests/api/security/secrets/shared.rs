@@ -2,9 +2,10 @@
 //! only with a secret WeChat accepts, each message is sent with its own company's app, and
 //! cached tokens are named after the secret they were fetched with.
 
+use leida::config::Settings;
 use leida::outbox::{enqueue, Account, Message};
 use leida::secrets::{MP_SECRET, WORK_SECRET};
-use leida::zhuge::data::notice::push_to_salesperson;
+use leida::zhuge::data::notice::{push_to_salesperson, Pushes};
 use serde_json::{json, Value};
 
 use crate::common::{wait_for, FakeServer, Signer, TestApp};
@@ -72,7 +73,11 @@ fn push(app: &TestApp, who: &Signer, userid: &str, text: &str) {
         rusqlite::params![who.user_id, userid],
     )
     .unwrap();
-    push_to_salesperson(&conn, who.user_id, || Ok(text.to_string())).unwrap();
+    let settings = app.client.rocket().state::<Settings>().unwrap();
+    push_to_salesperson(&conn, Pushes::of(settings), who.user_id, || {
+        Ok(text.to_string())
+    })
+    .unwrap();
 }
 
 /// `(access_token, touser, content)` of every Work WeChat text sent.
