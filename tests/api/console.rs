@@ -85,7 +85,7 @@ async fn next_event(stream: &mut LocalResponse<'_>) -> Option<Value> {
             }
             continue;
         }
-        let n = timeout(Duration::from_secs(5), stream.read(&mut buf))
+        let n = timeout(Duration::from_secs(10), stream.read(&mut buf))
             .await
             .ok()?
             .ok()?;
@@ -152,7 +152,7 @@ fn a_card_view_reaches_only_its_salespersons_stream_shaped_like_action_time() {
             get_json(&client, view_card(customer, boss.user_id)).await["code"],
             200
         );
-        let event = next_event(&mut stream).await.expect("an event within 5 s");
+        let event = next_event(&mut stream).await.expect("an event within 10 s");
         assert_eq!(event["user_id"], boss.user_id);
         assert_eq!(event["customer_id"], customer.user_id);
         assert_eq!(event["action"], 1);
