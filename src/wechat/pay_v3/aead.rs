@@ -46,7 +46,8 @@ pub fn decrypt(
     let mut data = STANDARD
         .decode(ciphertext.trim())
         .map_err(|_| PayV3Error::Decrypt("ciphertext 不是有效的 base64".into()))?;
-    let plain = key.0
+    let plain = key
+        .0
         .open_in_place(
             nonce_of(nonce)?,
             Aad::from(associated_data.as_bytes()),

@@ -93,10 +93,10 @@ impl PublicKey {
 
     /// Reads a DER `RSAPublicKey` (PKCS#1: modulus and exponent).
     pub fn from_rsa_der(der: &[u8]) -> Result<PublicKey, PayV3Error> {
-        let (body, _) = expect(der, SEQUENCE)
-            .ok_or_else(|| PayV3Error::Key("RSAPublicKey 格式错误".into()))?;
-        let (modulus, _) = expect(body, INTEGER)
-            .ok_or_else(|| PayV3Error::Key("RSAPublicKey 格式错误".into()))?;
+        let (body, _) =
+            expect(der, SEQUENCE).ok_or_else(|| PayV3Error::Key("RSAPublicKey 格式错误".into()))?;
+        let (modulus, _) =
+            expect(body, INTEGER).ok_or_else(|| PayV3Error::Key("RSAPublicKey 格式错误".into()))?;
         let significant = modulus.iter().skip_while(|b| **b == 0).count();
         if significant < 256 {
             return Err(PayV3Error::Key("RSA 公钥短于 2048 位".into()));

@@ -44,7 +44,10 @@ impl fmt::Display for PayV3Error {
             PayV3Error::Key(why) => write!(f, "微信支付密钥不可用: {why}"),
             PayV3Error::MissingHeader(name) => write!(f, "缺少应答头 {name}"),
             PayV3Error::Skew { timestamp, now } => {
-                write!(f, "Wechatpay-Timestamp {timestamp:?} 与本机时间 {now} 相差超过 5 分钟")
+                write!(
+                    f,
+                    "Wechatpay-Timestamp {timestamp:?} 与本机时间 {now} 相差超过 5 分钟"
+                )
             }
             PayV3Error::UnknownSerial(serial) => write!(f, "未知的微信支付证书/公钥 {serial}"),
             PayV3Error::BadSignature => write!(f, "微信支付签名校验失败"),

@@ -66,7 +66,8 @@ impl KeySet {
     /// Adds (or replaces) the key named `id`.
     pub fn insert(&mut self, id: &str, key: PublicKey) {
         let id = id.trim();
-        self.keys.retain(|(known, _)| !known.eq_ignore_ascii_case(id));
+        self.keys
+            .retain(|(known, _)| !known.eq_ignore_ascii_case(id));
         self.keys.push((id.to_string(), key));
     }
 
