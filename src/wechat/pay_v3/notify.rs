@@ -10,7 +10,7 @@ use super::verify::{KeySet, SignedMessage};
 use super::PayV3Error;
 
 /// A notify's envelope; `resource` holds the encrypted payload.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 pub struct Notify {
     pub id: String,
     #[serde(default)]
