@@ -21,6 +21,7 @@ pub mod poster;
 pub mod ratelimit;
 pub mod repair;
 pub mod secrets;
+pub mod sms;
 pub mod text;
 pub mod web;
 pub mod wechat;

@@ -5,6 +5,7 @@ pub mod apps;
 pub mod crypto;
 pub mod mini;
 pub mod pay;
+pub mod pay_v3;
 pub mod token;
 
 use std::sync::{Arc, Mutex};

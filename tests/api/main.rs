@@ -18,6 +18,7 @@ mod poster;
 mod repair_user;
 mod repair_workflow;
 mod security;
+mod signatures;
 mod zhuge_card;
 mod zhuge_chat;
 mod zhuge_crm;
