@@ -19,6 +19,7 @@ pub mod outbox;
 pub mod password;
 pub mod poster;
 pub mod ratelimit;
+pub mod refunds;
 pub mod repair;
 pub mod secrets;
 pub mod sms;
@@ -46,6 +47,8 @@ pub fn build(figment: Figment) -> Result<Rocket<Build>, String> {
     std::fs::create_dir_all(&settings.data_dir)
         .map_err(|e| format!("无法创建 data_dir {}: {e}", settings.data_dir.display()))?;
     let wechat = WeChat::new(&settings);
+    let configured_pay =
+        wechat::merchant::ConfiguredPay(wechat::merchant::PayAccount::configured(&settings)?);
     if settings.wechat_appid.is_empty() && !settings.offline_allowed() {
         log::warn!(
             "wechat_appid 未配置, public_url 也不是本机地址: 没有自己 appid 的小程序, 其微信登录一律拒绝 \
@@ -64,6 +67,9 @@ pub fn build(figment: Figment) -> Result<Rocket<Build>, String> {
             &settings,
         )))
         .attach(outbox::Sender)
+        .attach(refunds::Sender {
+            apply: apply_refund,
+        })
         .attach(poster::sweep::Sweeper)
         .register("/", rocket::catchers![web::envelope::server_catcher])
         .mount("/", routes![healthz, metrics::metrics])
@@ -75,12 +81,25 @@ pub fn build(figment: Figment) -> Result<Rocket<Build>, String> {
         .attach(zhuge::work::stream::RadarFeed::new())
         .manage(db)
         .manage(wechat)
+        .manage(configured_pay)
         .manage(settings)
         .manage(lock)
         .manage(metrics::HttpStats::default());
     Ok(consult::mount(repair::mount(design::mount(zhuge::mount(
         rocket,
     )))))
+}
+
+/// A refund ended: the app whose order it is moves the order.
+fn apply_refund(conn: &rusqlite::Connection, refund: &refunds::Refund) -> error::ApiResult<()> {
+    match refund.app.as_str() {
+        consult::refund::APP => consult::refund::apply(conn, refund),
+        zhuge::data::refund::APP => zhuge::data::refund::apply(conn, refund),
+        other => {
+            log::error!("refund {} of unknown app {other}", refund.out_refund_no);
+            Ok(())
+        }
+    }
 }
 
 /// 200 while the database answers, 503 otherwise: the load benchmarks' constant baseline.

@@ -8,6 +8,7 @@ pub mod order;
 pub mod pay;
 pub mod post;
 pub mod price;
+pub mod refund;
 pub mod reply;
 pub mod session;
 pub mod sms;

@@ -14,6 +14,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/006_outbox_pending.sql"),
     include_str!("../../migrations/007_identity.sql"),
     include_str!("../../migrations/008_company_ids.sql"),
+    include_str!("../../migrations/011_pay_v3_refunds.sql"),
 ];
 
 pub const VERSION: i64 = 1 + MIGRATIONS.len() as i64;

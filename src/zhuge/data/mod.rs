@@ -16,6 +16,7 @@ pub mod poster;
 pub mod product;
 pub mod profile;
 pub mod radar;
+pub mod refund;
 pub mod relation;
 pub mod role;
 pub mod shop;
