@@ -68,7 +68,7 @@ pub const ROUTES: &[Op] = &[
     op("POST", "/zhugeleida/xiaochengxu/mallManagementOper/delete/<id>", Zhuge, Employee, "删除商品", "o_id:id"),
     op("GET", "/zhugeleida/xiaochengxu/mallManagementOper/delete/<id>", Zhuge, Employee, "删除商品", "o_id:id"),
     op("GET", "/zhugeleida/xiaochengxu/mallManageShow", Zhuge, Customer, "商品列表", "uid:id=1 classificationId:id current_page:int length:int"),
-    op("POST", "/zhugeleida/xiaochengxu/jiChuSheZhiOper/addOrUpdate", Zhuge, Employee, "商城基础设置 (商户号, 密钥)", "shangChengName shangHuHao shangHuMiYao"),
+    op("POST", "/zhugeleida/xiaochengxu/jiChuSheZhiOper/addOrUpdate", Zhuge, Employee, "商城基础设置 (商户号, 密钥; v3 密钥与 v2 客户端证书, 只写)", "shangChengName shangHuHao shangHuMiYao pay_api_version pay_apiv3_key pay_private_key pay_serial_no pay_public_key pay_public_key_id pay_cert pay_cert_key"),
     op("POST", "/zhugeleida/xiaochengxu/yuZhiFu", Zhuge, Customer, "下单并预支付 (JSAPI)", "goodsId:id!=1 u_id:id goodsNum:int"),
     op("POST", "/zhugeleida/xiaochengxu/payback", Zhuge, Public, "微信支付结果通知 (XML)", "body:xml!"),
     op("GET", "/zhugeleida/xiaochengxu/theOrderShow", Zhuge, Customer, "我的订单", "u_id:id current_page:int length:int"),

@@ -197,6 +197,14 @@ impl PayAccount {
     }
 }
 
+impl PayAccount {
+    /// Refuses a company's shop settings whose keys cannot be used (whatever appid it pays to).
+    pub fn check_company(c: &Connection, secrets: &Secrets, company_id: i64) -> ApiResult<()> {
+        PayAccount::of_company(c, secrets, company_id, "appid plays no part in the check")
+            .map(|_| ())
+    }
+}
+
 const SHOP_COLUMNS: &str = "shangHuHao, pay_api_version, shangHuMiYao, apiv3_key, private_key, \
      serial_no, public_key, public_key_id, cert, cert_key";
 

@@ -14,6 +14,7 @@ mod openapi;
 mod ops;
 mod outbox;
 mod pay;
+mod pay_v3;
 mod poster;
 mod repair_user;
 mod repair_workflow;

@@ -4,6 +4,7 @@ pub mod card;
 pub mod chat;
 pub mod login;
 pub mod pay;
+pub mod pay_settings;
 pub mod poster;
 pub mod product;
 pub mod shop;
