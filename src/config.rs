@@ -211,6 +211,21 @@ impl Settings {
         Ok(())
     }
 
+    /// The SMS provider and its keys (`sms_*`).
+    pub fn sms_config(&self) -> crate::sms::SmsConfig {
+        crate::sms::SmsConfig {
+            provider: crate::sms::SmsProvider::parse(&self.sms_provider)
+                .unwrap_or(crate::sms::SmsProvider::Webhook),
+            secret_id: self.sms_secret_id.clone(),
+            secret_key: self.sms_secret_key.clone(),
+            sdk_app_id: self.sms_sdk_app_id.clone(),
+            sign_name: self.sms_sign_name.clone(),
+            template_id: self.sms_template_id.clone(),
+            api: self.sms_api.clone(),
+            region: String::new(),
+        }
+    }
+
     /// The absolute URL of a file stored under `data_dir`.
     pub fn static_url(&self, rel: &str) -> String {
         format!("{}/statics/{rel}", self.public_url.trim_end_matches('/'))

@@ -20,6 +20,7 @@ mod repair_user;
 mod repair_workflow;
 mod security;
 mod signatures;
+mod sms;
 mod zhuge_card;
 mod zhuge_chat;
 mod zhuge_crm;
