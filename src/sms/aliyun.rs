@@ -78,26 +78,47 @@ pub fn send_sms_params(
         .iter()
         .map(|(name, value)| ((*name).to_string(), Value::from(*value)))
         .collect();
+    let template = Value::Object(template).to_string();
+    params(
+        config,
+        "SendSms",
+        &[
+            ("PhoneNumbers", message.phone),
+            ("SignName", &config.sign_name),
+            ("TemplateCode", &config.template_id),
+            ("TemplateParam", &template),
+        ],
+        now,
+        nonce,
+    )
+}
+
+/// The common parameters of an RPC call of `action`, plus `extra`, unsigned.
+pub fn params(
+    config: &SmsConfig,
+    action: &str,
+    extra: &[(&str, &str)],
+    now: DateTime<Utc>,
+    nonce: &str,
+) -> BTreeMap<String, String> {
     let region = match config.region.trim() {
         "" => DEFAULT_REGION,
         region => region,
     };
+    let timestamp = now.format("%Y-%m-%dT%H:%M:%SZ").to_string();
     [
         ("AccessKeyId", config.secret_id.as_str()),
-        ("Action", "SendSms"),
+        ("Action", action),
         ("Format", "JSON"),
-        ("PhoneNumbers", message.phone),
         ("RegionId", region),
-        ("SignName", &config.sign_name),
         ("SignatureMethod", "HMAC-SHA1"),
         ("SignatureNonce", nonce),
         ("SignatureVersion", "1.0"),
-        ("TemplateCode", &config.template_id),
-        ("TemplateParam", &Value::Object(template).to_string()),
-        ("Timestamp", &now.format("%Y-%m-%dT%H:%M:%SZ").to_string()),
+        ("Timestamp", &timestamp),
         ("Version", VERSION),
     ]
     .into_iter()
+    .chain(extra.iter().copied())
     .map(|(k, v)| (k.to_string(), v.to_string()))
     .collect()
 }
@@ -109,8 +130,24 @@ pub fn send_sms(
     now: DateTime<Utc>,
     nonce: &str,
 ) -> SmsRequest {
-    let params = send_sms_params(config, message, now, nonce);
-    let query = canonical_query(&params);
+    signed_get(config, &send_sms_params(config, message, now, nonce))
+}
+
+/// `QuerySmsTemplate` of the configured template: checks the keys and the template without
+/// sending a text (`leida check-credentials`).
+pub fn query_template(config: &SmsConfig, now: DateTime<Utc>, nonce: &str) -> SmsRequest {
+    let params = params(
+        config,
+        "QuerySmsTemplate",
+        &[("TemplateCode", &config.template_id)],
+        now,
+        nonce,
+    );
+    signed_get(config, &params)
+}
+
+fn signed_get(config: &SmsConfig, params: &BTreeMap<String, String>) -> SmsRequest {
+    let query = canonical_query(params);
     let signature = signature(&config.secret_key, &string_to_sign("GET", &query));
     SmsRequest {
         method: "GET",
@@ -122,6 +159,21 @@ pub fn send_sms(
         headers: Vec::new(),
         body: None,
     }
+}
+
+/// The answer to `query_template`: `Ok(status text)`, else the refusal's (code, message).
+pub fn interpret_template(status: u16, body: &str) -> Result<String, (String, String)> {
+    interpret(status, body)?;
+    let answer: Value = serde_json::from_str(body).unwrap_or(Value::Null);
+    Ok(match answer.get("TemplateStatus").and_then(Value::as_i64) {
+        Some(1) => "模板已审核通过".to_string(),
+        Some(0) => "模板审核中".to_string(),
+        Some(2) => format!(
+            "模板未通过审核: {}",
+            answer.get("Reason").and_then(Value::as_str).unwrap_or("")
+        ),
+        _ => "模板状态未知".to_string(),
+    })
 }
 
 /// `Ok` when the answer's `Code` is `OK`; else its (Code, Message).

@@ -246,6 +246,34 @@ pub fn send(agent: &ureq::Agent, config: &SmsConfig, message: &SmsMessage) -> Re
     config.interpret(status, &body)
 }
 
+/// Checks the keys and the template without sending a text: `Ok(what the provider says of
+/// the template)` or why not. The webhook cannot be checked without sending; its address is
+/// only checked to be set.
+pub fn check(agent: &ureq::Agent, config: &SmsConfig) -> Result<String, SmsError> {
+    config.check()?;
+    let now = Utc::now();
+    let nonce = Alphanumeric.sample_string(&mut rand::rng(), 32);
+    let request = match config.provider {
+        SmsProvider::Webhook => {
+            return Ok(format!(
+                "webhook {} 已配置 (不发短信无法进一步检查)",
+                config.base_url()
+            ))
+        }
+        SmsProvider::Tencent => tencent::describe_template(config, now.timestamp()),
+        SmsProvider::Aliyun => aliyun::query_template(config, now, &nonce),
+    };
+    let (status, body) = execute(agent, &request)?;
+    let verdict = match config.provider {
+        SmsProvider::Tencent => tencent::interpret_template(status, &body),
+        _ => aliyun::interpret_template(status, &body),
+    };
+    verdict.map_err(|(code, message)| SmsError::Refused {
+        code: config.redact(&code),
+        message: config.redact(&message),
+    })
+}
+
 /// Performs `request`: the HTTP status and body text. A status error (from an agent that
 /// turns statuses into errors) comes back as that status with an empty body.
 pub fn execute(agent: &ureq::Agent, request: &SmsRequest) -> Result<(u16, String), SmsError> {

@@ -84,8 +84,6 @@ impl Tc3Request<'_> {
 /// The `SendSms` request for `message`. Tencent wants E.164 numbers: a number without `+`
 /// is taken as a mainland number and given `+86`.
 pub fn send_sms(config: &SmsConfig, message: &SmsMessage, timestamp: i64) -> SmsRequest {
-    let base = config.base_url();
-    let host = authority(base);
     let phone = if message.phone.starts_with('+') {
         message.phone.to_string()
     } else {
@@ -98,8 +96,27 @@ pub fn send_sms(config: &SmsConfig, message: &SmsMessage, timestamp: i64) -> Sms
         "SignName": config.sign_name,
         "TemplateId": config.template_id,
         "TemplateParamSet": values,
-    })
-    .to_string();
+    });
+    request(config, ACTION, &payload, timestamp)
+}
+
+/// `DescribeSmsTemplateList` of the configured template: checks the keys and the template
+/// without sending a text (`leida check-credentials`).
+pub fn describe_template(config: &SmsConfig, timestamp: i64) -> SmsRequest {
+    let id: Value = config
+        .template_id
+        .trim()
+        .parse::<u64>()
+        .map_or_else(|_| json!(config.template_id), |n| json!(n));
+    let payload = json!({"International": 0, "TemplateIdSet": [id]});
+    request(config, "DescribeSmsTemplateList", &payload, timestamp)
+}
+
+/// A TC3-signed POST of `action` with `payload`.
+pub fn request(config: &SmsConfig, action: &str, payload: &Value, timestamp: i64) -> SmsRequest {
+    let base = config.base_url();
+    let host = authority(base);
+    let payload = payload.to_string();
     let signed = Tc3Request {
         service: SERVICE,
         host,
@@ -118,7 +135,7 @@ pub fn send_sms(config: &SmsConfig, message: &SmsMessage, timestamp: i64) -> Sms
         ),
         ("Content-Type", CONTENT_TYPE.into()),
         ("Host", host.into()),
-        ("X-TC-Action", ACTION.into()),
+        ("X-TC-Action", action.into()),
         ("X-TC-Timestamp", timestamp.to_string()),
         ("X-TC-Version", VERSION.into()),
         ("X-TC-Region", region.into()),
@@ -128,6 +145,38 @@ pub fn send_sms(config: &SmsConfig, message: &SmsMessage, timestamp: i64) -> Sms
         url: format!("{base}/"),
         headers: headers.into_iter().map(|(k, v)| (k.into(), v)).collect(),
         body: Some(payload),
+    }
+}
+
+/// The answer to `describe_template`: `Ok(status text)` when the keys work and the template
+/// exists, else the refusal's (code, message).
+pub fn interpret_template(status: u16, body: &str) -> Result<String, (String, String)> {
+    let Ok(answer) = serde_json::from_str::<Value>(body) else {
+        return Err((format!("HTTP {status}"), "应答不是 JSON".into()));
+    };
+    let response = answer.get("Response").unwrap_or(&Value::Null);
+    let text = |v: &Value, key: &str| v.get(key).and_then(Value::as_str).unwrap_or("").to_string();
+    if let Some(error) = response.get("Error") {
+        return Err((text(error, "Code"), text(error, "Message")));
+    }
+    match response
+        .get("DescribeTemplateStatusSet")
+        .and_then(Value::as_array)
+        .and_then(|set| set.first())
+    {
+        Some(template) => {
+            let status = template
+                .get("StatusCode")
+                .and_then(Value::as_i64)
+                .unwrap_or(-2);
+            Ok(match status {
+                0 => "模板已审核通过".to_string(),
+                1 => "模板待审核".to_string(),
+                -1 => format!("模板被拒绝: {}", text(template, "ReviewReply")),
+                _ => "模板状态未知".to_string(),
+            })
+        }
+        None => Err(("TemplateNotFound".into(), "sms_template_id 不存在".into())),
     }
 }
 

@@ -154,3 +154,81 @@ fn an_unknown_sms_provider_is_refused_at_start() {
     );
     assert!(built.unwrap_err().contains("sms_provider"));
 }
+
+fn settings(provider: &str, url: &str) -> leida::config::Settings {
+    leida::config::Settings {
+        sms_provider: provider.into(),
+        sms_api: url.into(),
+        sms_secret_id: "AKIDtest".into(),
+        sms_secret_key: SECRET.into(),
+        sms_sdk_app_id: "1400006666".into(),
+        sms_sign_name: "雷达".into(),
+        sms_template_id: "449739".into(),
+        ..leida::config::Settings::default()
+    }
+}
+
+fn sms_check(settings: &leida::config::Settings) -> leida::ops::credentials::Check {
+    let dir = tempfile::tempdir().unwrap();
+    let db = leida::db::Db::open(&dir.path().join("c.db")).unwrap();
+    let wechat = leida::wechat::WeChat::new(settings);
+    leida::ops::credentials::check(settings, &db, &wechat, None)
+        .unwrap()
+        .pop()
+        .unwrap()
+}
+
+#[test]
+fn check_credentials_asks_each_provider_about_the_template_without_sending() {
+    let tencent = FakeServer::start(|r| {
+        let signed = r.header("X-TC-Action") == Some("DescribeSmsTemplateList") && {
+            let expected = Tc3Request {
+                service: "sms",
+                host: r.header("Host").unwrap_or(""),
+                content_type: r.header("Content-Type").unwrap_or(""),
+                payload: &r.body,
+                timestamp: r.header("X-TC-Timestamp").unwrap().parse().unwrap(),
+            }
+            .authorization("AKIDtest", SECRET);
+            r.header("Authorization") == Some(expected.as_str())
+        };
+        if !signed {
+            return (200, json!({"Response": {"Error": {"Code": "AuthFailure.SecretIdNotFound", "Message": "密钥不存在"}}}).to_string());
+        }
+        (200, json!({"Response": {"DescribeTemplateStatusSet": [{"TemplateId": 449739, "StatusCode": 0}], "RequestId": "r"}}).to_string())
+    });
+    let check = sms_check(&settings("tencent", &tencent.url));
+    assert!(check.ok, "{check:?}");
+    assert!(check.meaning.contains("审核通过"));
+    let sent: Value = serde_json::from_str(&tencent.requests()[0].body).unwrap();
+    assert_eq!(sent["TemplateIdSet"], json!([449739]));
+
+    let mut wrong = settings("tencent", &tencent.url);
+    wrong.sms_secret_key = "not-the-secret".into();
+    let check = sms_check(&wrong);
+    assert!(
+        !check.ok && check.meaning.contains("SecretIdNotFound"),
+        "{check:?}"
+    );
+    assert!(!check.to_string().contains("not-the-secret"));
+
+    let aliyun = FakeServer::start(|r| {
+        match aliyun_signed(r) {
+        Some(p) if p["Action"] == "QuerySmsTemplate" && p["TemplateCode"] == "449739" => {
+            (200, json!({"Code": "OK", "TemplateStatus": 1, "TemplateCode": "449739"}).to_string())
+        }
+        _ => (400, json!({"Code": "SignatureDoesNotMatch", "Message": "Specified signature is not matched"}).to_string()),
+    }
+    });
+    assert!(sms_check(&settings("aliyun", &aliyun.url)).ok);
+    let mut wrong = settings("aliyun", &aliyun.url);
+    wrong.sms_secret_key = "not-the-secret".into();
+    assert!(sms_check(&wrong).meaning.contains("SignatureDoesNotMatch"));
+    assert!(
+        tencent
+            .calls("/")
+            .iter()
+            .all(|r| r.header("X-TC-Action") != Some("SendSms")),
+        "no text sent"
+    );
+}
