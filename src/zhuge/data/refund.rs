@@ -116,13 +116,13 @@ pub fn apply(c: &Connection, refund: &Refund) -> ApiResult<()> {
 /// shape (`otherData`, `objsCount`) plus the amount and the reason a refund failed.
 pub fn list(
     c: &Connection,
-    company_id: i64,
+    company_id: Option<i64>,
     customer_id: Option<i64>,
     status: Option<&str>,
     page: &Page,
 ) -> ApiResult<Value> {
     let filter = "FROM pay_refund r JOIN zl_order o ON o.id = r.order_id
-        WHERE r.app = 'zhuge' AND r.company_id = ?1 AND (?2 IS NULL OR o.customer_id = ?2)
+        WHERE r.app = 'zhuge' AND (?1 IS NULL OR r.company_id = ?1) AND (?2 IS NULL OR o.customer_id = ?2)
           AND (?3 IS NULL OR r.status = ?3)";
     let total: i64 = c.query_row(
         &format!("SELECT COUNT(*) {filter}"),

@@ -7,6 +7,7 @@ pub mod pay;
 pub mod pay_settings;
 pub mod poster;
 pub mod product;
+pub mod refund;
 pub mod shop;
 
 use rocket::Route;
@@ -20,6 +21,7 @@ pub fn routes() -> Vec<Route> {
         product::routes(),
         shop::routes(),
         pay::routes(),
+        refund::routes(),
     ]
     .concat()
 }

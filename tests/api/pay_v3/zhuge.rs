@@ -229,3 +229,173 @@ fn a_shop_without_a_v3_merchant_refuses_v3_notifies() {
     assert_eq!(code, Status::ServiceUnavailable, "{body}");
     assert_eq!(verdicts(&s.app, "zhuge"), ["微信支付未配置"]);
 }
+
+mod shop_refunds {
+    use super::*;
+    use crate::common::wait_for;
+    use crate::zhuge_product::salesperson;
+
+    fn paid_order(s: &Shop) -> (i64, String) {
+        let goods = s.goods("12.5");
+        s.buy(goods);
+        let (id, no) = s.order();
+        let paid = transaction(APPID, &no, 1250, "SUCCESS");
+        assert_eq!(
+            post_notify(&s.app, PAYBACK, &notify("TRANSACTION.SUCCESS", &paid, 0)).0,
+            Status::NoContent
+        );
+        (id, no)
+    }
+
+    fn refund_state(s: &Shop, id: i64) -> String {
+        s.app
+            .db()
+            .query_row("SELECT status FROM pay_refund WHERE id = ?1", [id], |r| {
+                r.get(0)
+            })
+            .unwrap()
+    }
+
+    fn refund_notify(s: &Shop, no: &str, out_refund_no: &str, fen: i64) {
+        let done = refund_resource(no, out_refund_no, fen, 1250, "SUCCESS");
+        assert_eq!(
+            post_notify(&s.app, PAYBACK, &notify("REFUND.SUCCESS", &done, 0)).0,
+            Status::NoContent
+        );
+    }
+
+    #[test]
+    fn an_employee_holding_shop_refunds_in_part_then_the_rest_never_more_than_paid() {
+        let fake = fake_v3(standard_answer);
+        let s = shop(&fake, &v3_settings());
+        let (order, no) = paid_order(&s);
+        let add = |who: &Signer, extra: &str| {
+            s.manage(
+                who,
+                "tuiKuanDingDanOper/add/0",
+                &format!("orderNumber={order}&tuiKuanYuanYin=3{extra}"),
+            )
+        };
+        let seller = salesperson(&s.app, &s.boss, "seller");
+        assert_eq!(
+            add(&seller, "&tuiKuanJinE=5")["code"],
+            403,
+            "the shop permission is needed"
+        );
+        assert_eq!(
+            add(&s.boss, "&tuiKuanJinE=13")["code"],
+            303,
+            "more than was paid"
+        );
+
+        let part = add(&s.boss, "&tuiKuanJinE=5");
+        assert_eq!(part["code"], 200, "{part}");
+        assert_eq!(part["data"]["tuiKuanStatus"], "pending");
+        assert_eq!(s.order_status(order), 4, "退款中");
+        let first = part["data"]["id"].as_i64().unwrap();
+        wait_for("the partial refund sent", || {
+            refund_state(&s, first) == "processing"
+        });
+        let sent: Value =
+            serde_json::from_str(&fake.calls("/v3/refund/domestic/refunds")[0].body).unwrap();
+        assert_eq!(
+            sent["amount"],
+            json!({"refund": 500, "total": 1250, "currency": "CNY"})
+        );
+        assert_eq!(add(&s.boss, "")["code"], 303, "one refund at a time");
+        refund_notify(&s, &no, sent["out_refund_no"].as_str().unwrap(), 500);
+        assert_eq!(s.order_status(order), 8, "a partial refund leaves the sale");
+
+        let rest = add(&s.boss, "");
+        assert_eq!(rest["data"]["tuikuanjine"], "7.50", "{rest}");
+        let second = rest["data"]["id"].as_i64().unwrap();
+        wait_for("the rest sent", || refund_state(&s, second) == "processing");
+        let sent: Value =
+            serde_json::from_str(&fake.calls("/v3/refund/domestic/refunds")[1].body).unwrap();
+        assert_ne!(sent["out_refund_no"], json!(null));
+        refund_notify(&s, &no, sent["out_refund_no"].as_str().unwrap(), 750);
+        assert_eq!(s.order_status(order), 2, "退款完成");
+        assert_eq!(
+            add(&s.boss, "&tuiKuanJinE=0.01")["code"],
+            303,
+            "nothing is left to refund"
+        );
+
+        let list = s
+            .app
+            .get(&s.boss.uri("/zhugeleida/xiaochengxu/tuiKuanDingDanShow", ""));
+        assert_eq!(list["data"]["objsCount"], 2);
+        let newest = &list["data"]["otherData"][0];
+        assert_eq!(newest["tuiKuanStatusName"], "已退款");
+        assert_eq!(newest["tuiKuanYuanYin"], "见面交易");
+        assert_eq!(newest["statusName"], "退款完成");
+        assert_eq!(
+            s.app
+                .get(&seller.uri("/zhugeleida/xiaochengxu/tuiKuanDingDanShow", ""))["code"],
+            403
+        );
+    }
+
+    #[test]
+    fn a_customer_asks_and_the_seller_refuses_or_refunds_less() {
+        let fake = fake_v3(standard_answer);
+        let s = shop(&fake, &v3_settings());
+        let (order, _) = paid_order(&s);
+        let ask = || {
+            s.manage(
+                &s.customer,
+                "tuiKuanDingDanOper/add/0",
+                &format!("orderNumber={order}&tuiKuanYuanYin=1"),
+            )
+        };
+        let asked = ask();
+        assert_eq!(asked["msg"], "添加退款订单成功！", "{asked}");
+        let id = asked["data"]["id"].as_i64().unwrap();
+        assert_eq!(refund_state(&s, id), "requested");
+        let decide = |body: &str| {
+            s.manage(
+                &s.boss,
+                &format!("tuiKuanDingDanOper/updateStatus/{id}"),
+                body,
+            )
+        };
+        assert_eq!(
+            s.manage(
+                &s.customer,
+                &format!("tuiKuanDingDanOper/updateStatus/{id}"),
+                "status=2"
+            )["code"],
+            403
+        );
+        assert_eq!(decide("status=5")["msg"], "卖家拒绝退款");
+        assert_eq!(s.order_status(order), 5);
+        assert_eq!(decide("status=2")["code"], 303, "decided already");
+        std::thread::sleep(std::time::Duration::from_millis(500));
+        assert!(
+            fake.calls("/v3/refund/domestic/refunds").is_empty(),
+            "a refusal sends nothing"
+        );
+
+        let again = ask();
+        let id = again["data"]["id"].as_i64().unwrap();
+        let approved = s.manage(
+            &s.boss,
+            &format!("tuiKuanDingDanOper/updateStatus/{id}"),
+            "status=2&tuiKuanJinE=10",
+        );
+        assert_eq!(approved["data"]["tuikuanjine"], "10.00", "{approved}");
+        wait_for("the approved refund sent", || {
+            refund_state(&s, id) == "processing"
+        });
+        let mine = s.app.get(
+            &s.customer
+                .uri("/zhugeleida/xiaochengxu/tuiKuanDingDanShow", ""),
+        );
+        assert_eq!(mine["data"]["objsCount"], 2);
+        let reasons = s.app.get(&s.customer.uri(
+            "/zhugeleida/xiaochengxu/tuiKuanDingDanOper/selectYuanYin/0",
+            "",
+        ));
+        assert_eq!(reasons["data"][3], json!({"id": 4, "name": "其他原因"}));
+    }
+}
