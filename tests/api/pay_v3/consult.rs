@@ -221,3 +221,46 @@ fn v3_notifies_that_fail_a_check_change_nothing_and_answer_4xx() {
         512
     );
 }
+
+#[test]
+fn a_limited_v3_notify_hears_429_so_wechat_pay_sends_it_again() {
+    let fake = fake_v3(standard_answer);
+    let keys = key_files();
+    let (url, private, public) = (
+        fake.url.clone(),
+        keys.private_key.clone(),
+        keys.public_key.clone(),
+    );
+    let app = TestApp::with(move |f| {
+        v3_config(f, &url, &private, &public).merge(("notify_limit_per_address", 1))
+    });
+    let (_, id) = buyer_with_order(&app);
+    let paid = transaction(APPID, &order_no(&app, id), 8800, "SUCCESS");
+    let signed = notify("TRANSACTION.SUCCESS", &paid, 0);
+    let from = |signed: &(Vec<(String, String)>, String)| {
+        let mut request = app
+            .client
+            .post(NOTIFY)
+            .remote("203.0.113.9:1000".parse().unwrap())
+            .header(rocket::http::ContentType::JSON)
+            .body(signed.1.clone());
+        for (k, v) in &signed.0 {
+            request = request.header(rocket::http::Header::new(k.clone(), v.clone()));
+        }
+        let response = request.dispatch();
+        (
+            response.status(),
+            response.into_string().unwrap_or_default(),
+        )
+    };
+    let (wrong, _) = from(&notify(
+        "TRANSACTION.SUCCESS",
+        &transaction(APPID, "nope", 1, "SUCCESS"),
+        0,
+    ));
+    assert_eq!(wrong, Status::NotFound);
+    let (limited, body) = from(&signed);
+    assert_eq!(limited, Status::TooManyRequests, "{body}");
+    assert!(body.contains("FREQUENCY_LIMITED"), "{body}");
+    assert_eq!(status(&app, id), 1);
+}
