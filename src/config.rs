@@ -22,6 +22,23 @@ pub struct Settings {
     pub pay_api: String,
     #[serde(deserialize_with = "text")]
     pub sms_api: String,
+    /// `webhook` (the default), `tencent` or `aliyun`.
+    #[serde(deserialize_with = "text")]
+    pub sms_provider: String,
+    /// Tencent SecretId / Aliyun AccessKeyId.
+    #[serde(deserialize_with = "text")]
+    pub sms_secret_id: String,
+    /// Tencent SecretKey / Aliyun AccessKeySecret.
+    #[serde(deserialize_with = "text")]
+    pub sms_secret_key: String,
+    /// Tencent's SmsSdkAppId.
+    #[serde(deserialize_with = "text")]
+    pub sms_sdk_app_id: String,
+    #[serde(deserialize_with = "text")]
+    pub sms_sign_name: String,
+    /// Tencent TemplateId / Aliyun TemplateCode; the template has one parameter, the code.
+    #[serde(deserialize_with = "text")]
+    pub sms_template_id: String,
     #[serde(deserialize_with = "text")]
     pub wechat_appid: String,
     #[serde(deserialize_with = "text")]
@@ -36,6 +53,25 @@ pub struct Settings {
     pub pay_mch_id: String,
     #[serde(deserialize_with = "text")]
     pub pay_key: String,
+    /// `v2` (MD5-signed XML, the default) or `v3` (RSA-signed JSON) for the configured merchant.
+    #[serde(deserialize_with = "text")]
+    pub pay_api_version: String,
+    /// v3: the APIv3 key (32 bytes) that decrypts notifies and platform certificates.
+    #[serde(deserialize_with = "text")]
+    pub pay_apiv3_key: String,
+    /// v3: the merchant's API private key (`apiclient_key.pem`).
+    pub pay_private_key_file: PathBuf,
+    /// v3: the serial number of the merchant's API certificate.
+    #[serde(deserialize_with = "text")]
+    pub pay_serial_no: String,
+    /// v3: WeChat Pay's public key (`pub_key.pem`); empty: platform certificates are fetched.
+    pub pay_public_key_file: PathBuf,
+    /// v3: the id of that public key (`PUB_KEY_ID_…`).
+    #[serde(deserialize_with = "text")]
+    pub pay_public_key_id: String,
+    /// v2 refunds: the merchant's client certificate and its key (PEM).
+    pub pay_cert_file: PathBuf,
+    pub pay_cert_key_file: PathBuf,
     pub upload_max_bytes: u64,
     #[serde(deserialize_with = "text")]
     pub wechat_template_id: String,
@@ -82,6 +118,12 @@ impl Default for Settings {
             work_wechat_api: "https://qyapi.weixin.qq.com".into(),
             pay_api: "https://api.mch.weixin.qq.com".into(),
             sms_api: String::new(),
+            sms_provider: "webhook".into(),
+            sms_secret_id: String::new(),
+            sms_secret_key: String::new(),
+            sms_sdk_app_id: String::new(),
+            sms_sign_name: String::new(),
+            sms_template_id: String::new(),
             wechat_appid: String::new(),
             wechat_secret: String::new(),
             work_wechat_corpid: String::new(),
@@ -89,6 +131,14 @@ impl Default for Settings {
             work_wechat_agentid: String::new(),
             pay_mch_id: String::new(),
             pay_key: String::new(),
+            pay_api_version: "v2".into(),
+            pay_apiv3_key: String::new(),
+            pay_private_key_file: PathBuf::new(),
+            pay_serial_no: String::new(),
+            pay_public_key_file: PathBuf::new(),
+            pay_public_key_id: String::new(),
+            pay_cert_file: PathBuf::new(),
+            pay_cert_key_file: PathBuf::new(),
             upload_max_bytes: 5 * 1024 * 1024,
             wechat_template_id: String::new(),
             metrics: false,
@@ -144,6 +194,16 @@ impl Settings {
                 self.sms_api
             ));
         }
+        if !matches!(self.pay_api_version.as_str(), "v2" | "v3") {
+            return Err(format!(
+                "配置项 pay_api_version 须为 v2 或 v3, 现在是 {:?}",
+                self.pay_api_version
+            ));
+        }
+        if !self.pay_apiv3_key.is_empty() && self.pay_apiv3_key.len() != 32 {
+            return Err("配置项 pay_apiv3_key 必须是 32 个字符".into());
+        }
+        crate::sms::SmsProvider::parse(&self.sms_provider).map_err(|e| e.to_string())?;
         if !self.pay_key.is_empty() && self.pay_key.len() != 32 {
             return Err("配置项 pay_key 必须是 32 个字符".into());
         }
@@ -155,6 +215,21 @@ impl Settings {
             return Err("配置项 db_path 不能为空".into());
         }
         Ok(())
+    }
+
+    /// The SMS provider and its keys (`sms_*`).
+    pub fn sms_config(&self) -> crate::sms::SmsConfig {
+        crate::sms::SmsConfig {
+            provider: crate::sms::SmsProvider::parse(&self.sms_provider)
+                .unwrap_or(crate::sms::SmsProvider::Webhook),
+            secret_id: self.sms_secret_id.clone(),
+            secret_key: self.sms_secret_key.clone(),
+            sdk_app_id: self.sms_sdk_app_id.clone(),
+            sign_name: self.sms_sign_name.clone(),
+            template_id: self.sms_template_id.clone(),
+            api: self.sms_api.clone(),
+            region: String::new(),
+        }
     }
 
     /// The absolute URL of a file stored under `data_dir`.

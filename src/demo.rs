@@ -298,6 +298,19 @@ fn add_shop(c: &Connection, company_id: i64, seller: i64) -> ApiResult<()> {
          FROM zl_customer ORDER BY id LIMIT 1",
         params![company_id, goods, seller, now],
     )?;
+    // A customer's refund request waiting for the seller (the console's 退款 page).
+    c.execute(
+        "INSERT INTO pay_refund (app, order_id, company_id, appid, mch_id, out_trade_no, out_refund_no,
+             total_fen, refund_fen, reason, reason_id, status, create_date, update_date)
+         SELECT 'zhuge', id, company_id, appid, mch_id, out_trade_no, 'RFDEMO' || id, amount, amount,
+                '年卡买重复了', 2, 'requested', ?2, ?2
+         FROM zl_order WHERE company_id = ?1 ORDER BY id LIMIT 1",
+        params![company_id, now],
+    )?;
+    c.execute(
+        "UPDATE zl_order SET status = 4 WHERE id IN (SELECT order_id FROM pay_refund WHERE app = 'zhuge')",
+        [],
+    )?;
     Ok(())
 }
 

@@ -23,9 +23,11 @@ pub mod password;
 pub mod poster;
 pub mod privacy;
 pub mod ratelimit;
+pub mod refunds;
 pub mod repair;
 pub mod retention;
 pub mod secrets;
+pub mod sms;
 pub mod task;
 pub mod text;
 pub mod web;
@@ -54,6 +56,8 @@ pub fn build(figment: Figment) -> Result<Rocket<Build>, String> {
     std::fs::create_dir_all(&settings.data_dir)
         .map_err(|e| format!("无法创建 data_dir {}: {e}", settings.data_dir.display()))?;
     let wechat = WeChat::new(&settings);
+    let configured_pay =
+        wechat::merchant::ConfiguredPay(wechat::merchant::PayAccount::configured(&settings)?);
     if settings.wechat_appid.is_empty() && !settings.offline_allowed() {
         log::warn!(
             "wechat_appid 未配置, public_url 也不是本机地址: 没有自己 appid 的小程序, 其微信登录一律拒绝 \
@@ -72,6 +76,9 @@ pub fn build(figment: Figment) -> Result<Rocket<Build>, String> {
             &settings,
         )))
         .attach(outbox::Sender)
+        .attach(refunds::Sender {
+            apply: apply_refund,
+        })
         .attach(poster::sweep::Sweeper)
         .attach(retention::Cleaner::new(retention_tasks()))
         .register("/", rocket::catchers![web::envelope::server_catcher])
@@ -84,6 +91,7 @@ pub fn build(figment: Figment) -> Result<Rocket<Build>, String> {
         .attach(zhuge::work::stream::RadarFeed::new())
         .manage(db)
         .manage(wechat)
+        .manage(configured_pay)
         .manage(settings)
         .manage(lock)
         .manage(metrics::HttpStats::default());
@@ -142,6 +150,18 @@ pub fn retention_tasks() -> Vec<retention::Task> {
             prune: zhuge::data::retention::prune_radar,
         },
     ]
+}
+
+/// A refund ended: the app whose order it is moves the order.
+fn apply_refund(conn: &rusqlite::Connection, refund: &refunds::Refund) -> error::ApiResult<()> {
+    match refund.app.as_str() {
+        consult::refund::APP => consult::refund::apply(conn, refund),
+        zhuge::data::refund::APP => zhuge::data::refund::apply(conn, refund),
+        other => {
+            log::error!("refund {} of unknown app {other}", refund.out_refund_no);
+            Ok(())
+        }
+    }
 }
 
 /// 200 while the database answers, 503 otherwise: the load benchmarks' constant baseline.

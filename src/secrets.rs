@@ -58,6 +58,21 @@ pub const SETUP_TOKEN: Column = Column {
     table: "setup_token",
     name: "token",
 };
+/// A shop's WeChat Pay API v3 key (32 bytes).
+pub const PAY_APIV3_KEY: Column = Column {
+    table: "zl_shop_setting",
+    name: "apiv3_key",
+};
+/// A shop's WeChat Pay API private key (PEM): signs its v3 requests and pay parameters.
+pub const PAY_PRIVATE_KEY: Column = Column {
+    table: "zl_shop_setting",
+    name: "private_key",
+};
+/// The private key of a shop's v2 client certificate (PEM): authenticates v2 refunds.
+pub const PAY_CERT_KEY: Column = Column {
+    table: "zl_shop_setting",
+    name: "cert_key",
+};
 /// Cached WeChat access tokens: short-lived, but as good as the secret while they live.
 pub const ACCESS_TOKEN: Column = Column {
     table: "wechat_token",

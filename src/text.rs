@@ -24,6 +24,8 @@ pub const NOTE: Limit = Limit(5000);
 /// A document made of blocks, as JSON text (a product's article: titles, paragraphs and
 /// picture URLs).
 pub const ARTICLE: Limit = Limit(20_000);
+/// A key or certificate (chain) in PEM form.
+pub const PEM: Limit = Limit(16_000);
 
 impl Limit {
     pub fn chars(self) -> usize {

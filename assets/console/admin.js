@@ -1,10 +1,10 @@
 // Administration, for roles that hold the permission (the server checks; a refusal shows its
-// message): staff, roles, products with pictures, the company and its pay merchant.
+// message): staff, roles, products with pictures, the company and its pay merchant, refunds.
 
-import { call, upload, signature } from "./api.js";
+import { call, callShop, upload, signature } from "./api.js";
 import { h, panel, show, errorLine, fields, imageUrl } from "./ui.js";
 
-const PARTS = { users: "员工", roles: "角色", products: "产品", company: "公司设置" };
+const PARTS = { users: "员工", roles: "角色", products: "产品", refunds: "退款", company: "公司设置" };
 
 export function render(view, part = "users") {
   if (!PARTS[part]) part = "users";
@@ -12,7 +12,7 @@ export function render(view, part = "users") {
     h("a", { href: `#/admin/${key}`, class: key === part ? "tag current" : "tag" }, name)));
   const body = panel(PARTS[part]);
   show(view, tabs, body);
-  const load = { users, roles, products, company }[part];
+  const load = { users, roles, products, refunds, company }[part];
   load(body).catch((err) => body.append(errorLine(err)));
 }
 
@@ -78,6 +78,28 @@ async function products(section) {
   }));
 }
 
+/// The shop's refunds: state, amount, reason; a customer's request is approved or refused here.
+async function refunds(section) {
+  const data = await callShop("tuiKuanDingDanShow", { length: 100 });
+  const decide = (r) => {
+    if (r.tuiKuanStatus !== "requested") return "";
+    const act = (status, label) => {
+      const b = h("button", { type: "button", class: "plain" }, label);
+      b.addEventListener("click", async () => {
+        try { await callShop(`tuiKuanDingDanOper/updateStatus/${r.id}`, {}, { status }); section.replaceChildren(section.firstChild); await refunds(section); }
+        catch (err) { b.textContent = err.message; }
+      });
+      return b;
+    };
+    return h("span", {}, act(2, "同意退款"), " ", act(5, "拒绝"));
+  };
+  section.append(table(["退款单号", "订单号", "商品", "金额", "原因", "状态", "失败原因", "申请时间", ""],
+    data.otherData.map((r) => [r.tuikuandanhao, r.orderNumber, r.goodsName, `¥${r.tuikuanjine}`,
+      [r.tuiKuanYuanYin, r.remark].filter(Boolean).join(": "), h("span", { class: `refund ${r.tuiKuanStatus}` }, r.tuiKuanStatusName),
+      r.failReason, (r.shengChengDateTime || "").replace("T", " ").slice(0, 16), decide(r)])));
+  if (data.objsCount === 0) section.append(h("p", { class: "muted" }, "还没有退款"));
+}
+
 async function company(section) {
   const data = await call("company", { length: 50 });
   const own = data.ret_data[0];
@@ -104,6 +126,14 @@ async function company(section) {
     h("h3", {}, "微信支付商户"),
     h("label", {}, "商户号", h("input", { name: "shangHuHao", autocomplete: "off" })),
     h("label", {}, "商户密钥 (只写, 留空则不变)", h("input", { name: "shangHuMiYao", type: "password", autocomplete: "new-password" })),
+    h("label", {}, "接口版本", h("select", { name: "pay_api_version" }, h("option", { value: "" }, "不变"), h("option", { value: "v2" }, "v2"), h("option", { value: "v3" }, "v3"))),
+    h("label", {}, "APIv3 密钥 (只写)", h("input", { name: "pay_apiv3_key", type: "password", autocomplete: "new-password" })),
+    h("label", {}, "商户 API 私钥 apiclient_key.pem (只写)", h("textarea", { name: "pay_private_key", rows: 3 })),
+    h("label", {}, "商户证书序列号", h("input", { name: "pay_serial_no", autocomplete: "off" })),
+    h("label", {}, "微信支付公钥 pub_key.pem", h("textarea", { name: "pay_public_key", rows: 3 })),
+    h("label", {}, "微信支付公钥 ID", h("input", { name: "pay_public_key_id", autocomplete: "off" })),
+    h("label", {}, "v2 退款: 客户端证书 apiclient_cert.pem", h("textarea", { name: "pay_cert", rows: 3 })),
+    h("label", {}, "v2 退款: 证书私钥 (只写)", h("textarea", { name: "pay_cert_key", rows: 3 })),
     h("p", {}, h("button", { type: "submit" }, "保存"), " ", payNote));
   pay.addEventListener("submit", async (e) => {
     e.preventDefault();

@@ -48,6 +48,15 @@ async function envelope(response) {
 
 /// GET with `query`, or POST a form when `body` is given.
 export async function call(path, query = {}, body = null) {
+  return signedCall(BASE, path, query, body);
+}
+
+/// The shop's endpoints live under the mini-program prefix; an employee's signature works there.
+export async function callShop(path, query = {}, body = null) {
+  return signedCall("/zhugeleida/xiaochengxu/", path, query, body);
+}
+
+async function signedCall(base, path, query, body) {
   const params = signature();
   for (const [k, v] of Object.entries(query)) if (v !== undefined && v !== "") params.set(k, v);
   const init = body === null ? {} : {
@@ -55,7 +64,7 @@ export async function call(path, query = {}, body = null) {
     headers: { "Content-Type": "application/x-www-form-urlencoded" },
     body: new URLSearchParams(body),
   };
-  return envelope(await fetch(`${BASE}${path}?${params}`, init));
+  return envelope(await fetch(`${base}${path}?${params}`, init));
 }
 
 export async function upload(file) {

@@ -33,8 +33,8 @@ async fn verification_code(
     let (id, code) = db
         .tx(move |tx| sms::issue(tx, kind, &target, clock::now_ms(), daily_cap))
         .await?;
-    let sms_api = settings.sms_api.clone();
-    if let Err(e) = blocking(move || sms::deliver(&sms_api, &phone, &code)).await {
+    let config = settings.sms_config();
+    if let Err(e) = blocking(move || sms::deliver(&config, &phone, &code)).await {
         db.tx(move |tx| sms::withdraw(tx, id)).await?;
         return Err(e.into());
     }

@@ -114,10 +114,13 @@ pub fn demo(conn: &Connection, hash: &str) -> ApiResult<()> {
             ],
         )?;
         if status == Status::Refunding {
+            let id = conn.last_insert_rowid();
             conn.execute(
-                "INSERT INTO cs_refund (order_id, amount_fen, reason, create_date)
-                 VALUES (?1, ?2, '买家取消订单', ?3)",
-                params![conn.last_insert_rowid(), fen, now],
+                "INSERT INTO pay_refund (app, order_id, out_trade_no, out_refund_no, total_fen,
+                     refund_fen, reason, status, create_date, update_date)
+                 SELECT 'consult', id, order_no, 'RF' || order_no, price_fen, price_fen,
+                     '买家取消订单', 'recorded', ?2, ?2 FROM cs_order WHERE id = ?1",
+                params![id, now],
             )?;
         }
     }

@@ -9,6 +9,7 @@ pub mod pay;
 pub mod post;
 pub mod price;
 pub mod privacy;
+pub mod refund;
 pub mod reply;
 pub mod session;
 pub mod sms;

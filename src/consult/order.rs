@@ -8,13 +8,16 @@ use serde_json::{json, Value};
 
 use super::post::{check_user_id, owned};
 use super::price::{parse_yuan, yuan};
+use super::refund;
 use super::reply::{ok, Reply};
 use super::session::Buyer;
 use super::status::Status;
 use crate::clock;
+use crate::config::Settings;
 use crate::db::{Db, OnUnique, OptionalExtension};
 use crate::error::{ApiError, ApiResult, Code};
 use crate::web::params::Params;
+use crate::wechat::merchant::ConfiguredPay;
 
 pub fn routes() -> Vec<Route> {
     routes![add, cancel, delete, confirm, list]
@@ -93,15 +96,21 @@ pub fn move_to(conn: &Connection, order: &Order, to: Status) -> ApiResult<()> {
     Ok(())
 }
 
-/// Money came in for an order that will not be served: record what must go back.
-pub fn request_refund(conn: &Connection, order: &Order, reason: &str) -> ApiResult<()> {
+/// Money came in for an order that will not be served: the order is refunding, and its
+/// whole price goes back (by API when the merchant can, else recorded for an operator).
+pub fn request_refund(
+    conn: &Connection,
+    order: &Order,
+    reason: &str,
+    payout: &refund::Payout,
+) -> ApiResult<refund::Sent> {
     move_to(conn, order, Status::Refunding)?;
-    conn.execute(
-        "INSERT OR IGNORE INTO cs_refund (order_id, amount_fen, reason, create_date)
-         VALUES (?1, ?2, ?3, ?4)",
-        params![order.id, order.price_fen, reason, clock::now()],
-    )?;
-    Ok(())
+    let paid = refund::Paid {
+        id: order.id,
+        order_no: &order.order_no,
+        price_fen: order.price_fen,
+    };
+    refund::request(conn, &paid, reason, payout)
 }
 
 /// The order id the seed's `order/cancel` and `order/delete` name: `order_id`, or the
@@ -174,20 +183,35 @@ fn ensure_consultant(conn: &Connection, id: i64) -> ApiResult<()> {
     Ok(())
 }
 
-/// Unpaid: cancelled. Paid or accepted: cancelled with a refund request.
+/// Unpaid: cancelled. Paid or accepted: refunded (the answer says whether by API).
 #[post("/order/cancel", data = "<p>")]
-async fn cancel(me: Buyer, p: Params, db: &State<Db>) -> Reply {
+async fn cancel(
+    me: Buyer,
+    p: Params,
+    db: &State<Db>,
+    pay: &State<ConfiguredPay>,
+    settings: &State<Settings>,
+) -> Reply {
     let id = order_id_param(&p)?;
-    db.tx(move |tx| {
-        let order = owned_order(tx, id, me.0)?;
-        match order.status {
-            Status::Unpaid => move_to(tx, &order, Status::Cancelled),
-            Status::Paid | Status::Accepted => request_refund(tx, &order, "买家取消订单"),
-            other => Err(other.refuse("取消")),
-        }
-    })
-    .await?;
-    ok(vec![])
+    let payout = refund::Payout::new(pay, settings);
+    let sent = db
+        .tx(move |tx| {
+            let order = owned_order(tx, id, me.0)?;
+            match order.status {
+                Status::Unpaid => move_to(tx, &order, Status::Cancelled).map(|()| None),
+                Status::Paid | Status::Accepted => {
+                    request_refund(tx, &order, "买家取消订单", &payout).map(Some)
+                }
+                other => Err(other.refuse("取消")),
+            }
+        })
+        .await?;
+    match sent {
+        None => ok(vec![]),
+        Some(sent) => ok(vec![
+            json!({"refund": sent.status, "refund_msg": sent.message()}),
+        ]),
+    }
 }
 
 /// Removes an order from the buyer's list: unpaid ones are cancelled on the way; orders

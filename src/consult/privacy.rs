@@ -72,7 +72,10 @@ pub fn export(c: &Connection, id: i64) -> ApiResult<Value> {
                           FROM cs_post p WHERE p.user_id = ?1 ORDER BY p.id", [id])?,
         "orders": rows(c, "SELECT * FROM cs_order WHERE user_id = ?1 OR consultant_id = ?1
                            ORDER BY id", [id])?,
-        "refunds": rows(c, &format!("SELECT * FROM cs_refund WHERE order_id IN ({ORDERS})
+        "refunds": rows(c, &format!("SELECT id, order_id, out_refund_no, total_fen, refund_fen,
+                                     reason, status, fail_reason, create_date, refund_date
+                                     FROM pay_refund
+                                     WHERE app = 'consult' AND order_id IN ({ORDERS})
                                      ORDER BY id"), [id])?,
         "sessions": rows(c, "SELECT expires_ms, create_date FROM cs_session WHERE account_id = ?1",
                          [id])?,
@@ -90,7 +93,8 @@ pub fn erase(c: &Connection, id: i64) -> ApiResult<()> {
         })?;
     // Demands that money moved for stay as the orders' subject, without their text.
     let settled = "SELECT post_id FROM cs_order
-                   WHERE paid_date IS NOT NULL OR id IN (SELECT order_id FROM cs_refund)";
+                   WHERE paid_date IS NOT NULL
+                      OR id IN (SELECT order_id FROM pay_refund WHERE app = 'consult')";
     c.execute(
         &format!(
             "UPDATE cs_post SET title = ?2, content = '' WHERE user_id = ?1 AND id IN ({settled})"

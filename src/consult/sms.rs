@@ -2,8 +2,8 @@
 //! one send per phone per minute and `sms_daily_per_phone` a day. Every unexpired code of
 //! a phone stays valid (the newest `LIVE` of them), so a stranger asking for a code cannot
 //! cancel the one its owner is typing; a wrong guess counts against all of them, 5 tries.
-//! Codes go to `sms_api` as JSON `{"phone", "code"}`; with no `sms_api` (dev mode) they are
-//! written to the log.
+//! Codes go through `sms_provider`: the webhook (`sms_api` gets JSON `{"phone", "code"}`;
+//! with no `sms_api`, dev mode, they are written to the log), Tencent Cloud or Aliyun.
 
 use std::time::Duration;
 
@@ -13,6 +13,7 @@ use subtle::ConstantTimeEq;
 
 use super::Kind;
 use crate::error::{ApiError, ApiResult, Code};
+use crate::sms::{SmsConfig, SmsMessage, SmsProvider};
 
 pub const VALID_MS: i64 = 5 * 60 * 1000;
 pub const RESEND_MS: i64 = 60 * 1000;
@@ -75,9 +76,11 @@ pub fn withdraw(conn: &Connection, id: i64) -> ApiResult<()> {
     Ok(())
 }
 
-/// Sends `code` to `phone` through `sms_api` (blocking: call through `task::blocking`).
-pub fn deliver(sms_api: &str, phone: &str, code: &str) -> ApiResult<()> {
-    if sms_api.is_empty() {
+/// Sends `code` to `phone` through the configured provider (blocking: call through
+/// `task::blocking`). The webhook without `sms_api` is dev mode: the code goes to the log.
+/// A provider's refusal reaches the caller with its code and message, and the log.
+pub fn deliver(config: &SmsConfig, phone: &str, code: &str) -> ApiResult<()> {
+    if config.provider == SmsProvider::Webhook && config.api.trim().is_empty() {
         log::warn!("sms_api 未配置 (开发模式): 手机 {phone} 的验证码是 {code}");
         return Ok(());
     }
@@ -86,20 +89,14 @@ pub fn deliver(sms_api: &str, phone: &str, code: &str) -> ApiResult<()> {
         .http_status_as_error(false)
         .build()
         .into();
-    let answer = agent
-        .post(sms_api)
-        .send_json(serde_json::json!({"phone": phone, "code": code}));
-    match answer {
-        Ok(response) if response.status().is_success() => Ok(()),
-        Ok(response) => {
-            log::warn!("sms_api answered HTTP {}", response.status());
-            Err(ApiError::upstream("短信发送失败, 请稍后再试"))
-        }
-        Err(e) => {
-            log::warn!("sms_api unreachable: {e}");
-            Err(ApiError::upstream("短信发送失败, 请稍后再试"))
-        }
-    }
+    let message = SmsMessage {
+        phone,
+        params: &[("code", code)],
+    };
+    crate::sms::send(&agent, config, &message).map_err(|e| {
+        log::warn!("SMS to {phone} not sent ({:?}): {e}", config.provider);
+        ApiError::from(e)
+    })
 }
 
 /// One stored code of a phone.

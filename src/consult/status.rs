@@ -11,13 +11,23 @@ pub enum Status {
     Completed = 5,
     Cancelled = 6,
     Refunding = 7,
+    Refunded = 8,
+    RefundFailed = 9,
 }
 
 impl Status {
     pub fn from_number(n: i64) -> Option<Status> {
         use Status::*;
         [
-            Unpaid, Paid, Accepted, Delivered, Completed, Cancelled, Refunding,
+            Unpaid,
+            Paid,
+            Accepted,
+            Delivered,
+            Completed,
+            Cancelled,
+            Refunding,
+            Refunded,
+            RefundFailed,
         ]
         .into_iter()
         .find(|s| *s as i64 == n)
@@ -32,6 +42,8 @@ impl Status {
             Status::Completed => "已完成",
             Status::Cancelled => "已取消",
             Status::Refunding => "退款中",
+            Status::Refunded => "已退款",
+            Status::RefundFailed => "退款失败",
         }
     }
 

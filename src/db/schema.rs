@@ -16,6 +16,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/008_company_ids.sql"),
     include_str!("../../migrations/009_setup.sql"),
     include_str!("../../migrations/010_privacy_audit.sql"),
+    include_str!("../../migrations/011_pay_v3_refunds.sql"),
 ];
 
 pub const VERSION: i64 = 1 + MIGRATIONS.len() as i64;

@@ -3,11 +3,21 @@
 
 use rusqlite::{Connection, TransactionBehavior};
 
-use crate::secrets::{Column, Secrets, MP_SECRET, PAY_KEY, SEALED, WORK_SECRET, WRONG_KEY};
+use crate::secrets::{
+    Column, Secrets, MP_SECRET, PAY_APIV3_KEY, PAY_CERT_KEY, PAY_KEY, PAY_PRIVATE_KEY, SEALED,
+    WORK_SECRET, WRONG_KEY,
+};
 
 /// The columns holding secrets Leida reads back. (Cached access tokens are sealed too,
 /// but a cache entry that does not open is fetched again, so they are not checked here.)
-pub const AT_REST: [Column; 3] = [MP_SECRET, WORK_SECRET, PAY_KEY];
+pub const AT_REST: [Column; 6] = [
+    MP_SECRET,
+    WORK_SECRET,
+    PAY_KEY,
+    PAY_APIV3_KEY,
+    PAY_PRIVATE_KEY,
+    PAY_CERT_KEY,
+];
 
 /// Seals plain values (idempotent), scrubs what they leave behind, and checks the key.
 pub fn seal_stored(conn: &mut Connection, secrets: &Secrets) -> Result<(), String> {
@@ -48,6 +58,15 @@ fn seal_plain(conn: &mut Connection, secrets: &Secrets) -> Result<usize, String>
 
 /// The non-empty values of `column` that are (`=`) or are not (`!=`) sealed, by rowid.
 fn values(c: &Connection, column: Column, sealed: &str) -> rusqlite::Result<Vec<(i64, String)>> {
+    // A database older than the column (a backup being restored) holds nothing in it.
+    let present: bool = c.query_row(
+        "SELECT EXISTS (SELECT 1 FROM pragma_table_info(?1) WHERE name = ?2)",
+        [column.table, column.name],
+        |r| r.get(0),
+    )?;
+    if !present {
+        return Ok(Vec::new());
+    }
     // Names come from `AT_REST`, never from a request.
     let sql = format!(
         "SELECT rowid, {name} FROM {table}

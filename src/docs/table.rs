@@ -73,9 +73,13 @@ pub const ROUTES: &[Op] = &[
     op("POST", "/zhugeleida/xiaochengxu/mallManagementOper/delete/<id>", Zhuge, Employee, "删除商品", "o_id:id"),
     op("GET", "/zhugeleida/xiaochengxu/mallManagementOper/delete/<id>", Zhuge, Employee, "删除商品", "o_id:id"),
     op("GET", "/zhugeleida/xiaochengxu/mallManageShow", Zhuge, Customer, "商品列表", "uid:id=1 classificationId:id current_page:int length:int"),
-    op("POST", "/zhugeleida/xiaochengxu/jiChuSheZhiOper/addOrUpdate", Zhuge, Employee, "商城基础设置 (商户号, 密钥)", "shangChengName shangHuHao shangHuMiYao"),
+    op("POST", "/zhugeleida/xiaochengxu/jiChuSheZhiOper/addOrUpdate", Zhuge, Employee, "商城基础设置 (商户号, 密钥; v3 密钥与 v2 客户端证书, 只写)", "shangChengName shangHuHao shangHuMiYao pay_api_version pay_apiv3_key pay_private_key pay_serial_no pay_public_key pay_public_key_id pay_cert pay_cert_key"),
     op("POST", "/zhugeleida/xiaochengxu/yuZhiFu", Zhuge, Customer, "下单并预支付 (JSAPI)", "goodsId:id!=1 u_id:id goodsNum:int"),
     op("POST", "/zhugeleida/xiaochengxu/payback", Zhuge, Public, "微信支付结果通知 (XML)", "body:xml!"),
+    op("GET", "/zhugeleida/xiaochengxu/tuiKuanDingDanShow", Zhuge, Customer, "退款单列表 (员工: 本公司的, 需 shop 权限; 客户: 自己的)", "status current_page:int length:int"),
+    op("POST", "/zhugeleida/xiaochengxu/tuiKuanDingDanOper/add/<_id>", Zhuge, Customer, "申请退款 (客户) 或直接退款 (员工, 需 shop 权限; tuiKuanJinE 部分退款)", "orderNumber:id!=1 tuiKuanYuanYin:int=4 remark tuiKuanJinE:num"),
+    op("POST", "/zhugeleida/xiaochengxu/tuiKuanDingDanOper/updateStatus/<id>", Zhuge, Employee, "处理退款申请: status 2 退款 (可少退), 5 拒绝", "status:int!=2 tuiKuanJinE:num"),
+    op("GET", "/zhugeleida/xiaochengxu/tuiKuanDingDanOper/selectYuanYin/0", Zhuge, Customer, "退款原因", ""),
     op("GET", "/zhugeleida/xiaochengxu/theOrderShow", Zhuge, Customer, "我的订单", "u_id:id current_page:int length:int"),
 
     // Zhuge Leida: Work WeChat, for employees (seed 003)

@@ -4,6 +4,8 @@
 //! The mini-program check sends `jscode2session` a code that cannot be valid: with a right
 //! appid and secret WeChat answers 40029 (bad code), with a wrong one 40013 or 40125. The
 //! Work WeChat check asks `gettoken`, which succeeds only with a right corpid and secret.
+//! The SMS check asks the provider about the configured template (Tencent
+//! `DescribeSmsTemplateList`, Aliyun `QuerySmsTemplate`), which needs right keys.
 
 use std::fmt;
 
@@ -12,6 +14,7 @@ use serde_json::Value;
 use crate::config::Settings;
 use crate::db::Db;
 use crate::error::{ApiError, ApiResult};
+use crate::sms::SmsProvider;
 use crate::wechat::apps::{mini_app_of, work_corp_of, Source};
 use crate::wechat::mini::MiniApp;
 use crate::wechat::token::WorkCorp;
@@ -54,10 +57,42 @@ pub fn check(
     company_id: Option<i64>,
 ) -> ApiResult<Vec<Check>> {
     let (mini, mini_source, corp, corp_source) = credentials(settings, db, company_id)?;
-    Ok(vec![
+    let mut checks = vec![
         check_mini(wechat, &mini, mini_source),
         check_work(wechat, &corp, corp_source),
-    ])
+    ];
+    checks.extend(check_sms(settings));
+    Ok(checks)
+}
+
+/// The SMS provider: its keys and template, asked of the provider without sending a text.
+/// `None` in dev mode (the webhook without `sms_api`: codes go to the log, nothing to check).
+fn check_sms(settings: &Settings) -> Option<Check> {
+    let config = settings.sms_config();
+    let subject = format!("短信 {:?} (配置文件)", config.provider);
+    let refused = |meaning: String| Check {
+        subject: subject.clone(),
+        errcode: None,
+        ok: false,
+        meaning,
+    };
+    if config.provider == SmsProvider::Webhook && config.api.trim().is_empty() {
+        return None;
+    }
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .timeout_global(Some(std::time::Duration::from_secs(10)))
+        .http_status_as_error(false)
+        .build()
+        .into();
+    Some(match crate::sms::check(&agent, &config) {
+        Ok(what) => Check {
+            subject,
+            errcode: None,
+            ok: true,
+            meaning: format!("密钥正确, {what}"),
+        },
+        Err(e) => refused(e.to_string()),
+    })
 }
 
 type Credentials = (MiniApp, &'static str, WorkCorp, &'static str);

@@ -19,7 +19,15 @@ pub struct Limited {
 impl<'r> Responder<'r, 'static> for Limited {
     fn respond_to(self, req: &'r Request<'_>) -> response::Result<'static> {
         let msg = format!("请求过于频繁, 请 {} 秒后再试", self.wait);
+        // A v3 notify hears JSON and a non-2xx status, or WeChat Pay would take it as received.
+        let v3_notify = self.answer == Answer::PayXml
+            && req
+                .headers()
+                .contains(crate::wechat::pay_v3::verify::HEADER_SIGNATURE);
         let base = match self.answer {
+            Answer::PayXml if v3_notify => {
+                Json(json!({"code": "FREQUENCY_LIMITED", "message": msg})).respond_to(req)?
+            }
             Answer::Zhuge | Answer::Design => {
                 Json(json!({"code": 429, "msg": msg, "data": {}})).respond_to(req)?
             }
@@ -34,6 +42,7 @@ impl<'r> Responder<'r, 'static> for Limited {
         };
         let status = match self.answer {
             Answer::Page => Status::TooManyRequests,
+            Answer::PayXml if v3_notify => Status::TooManyRequests,
             _ => Status::Ok,
         };
         Response::build_from(base)

@@ -4,10 +4,15 @@
 pub mod apps;
 pub mod crypto;
 pub mod errcode;
+pub mod merchant;
 pub mod mini;
 pub mod pay;
+pub mod pay_api;
+pub mod pay_notify;
+pub mod pay_v3;
 pub mod token;
 
+use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -21,6 +26,9 @@ use crate::error::{ApiError, ApiResult};
 #[derive(Clone)]
 pub struct WeChat {
     agent: Agent,
+    /// WeChat Pay platform certificates fetched per merchant id (v3 merchants without a
+    /// configured WeChat Pay public key).
+    pay_certificates: Arc<Mutex<HashMap<String, pay_v3::KeySet>>>,
     pub mini_base: String,
     pub work_base: String,
     pub pay_base: String,
@@ -38,6 +46,7 @@ impl WeChat {
             .into();
         WeChat {
             agent,
+            pay_certificates: Arc::default(),
             mini_base: settings.wechat_api.trim_end_matches('/').to_string(),
             work_base: settings.work_wechat_api.trim_end_matches('/').to_string(),
             pay_base: settings.pay_api.trim_end_matches('/').to_string(),

@@ -232,9 +232,15 @@ pub enum Verdict {
     NotSuccess,
     OrderClosed,
     NotConfigured,
+    /// A v3 notify whose `Wechatpay-Timestamp` is more than 5 minutes off.
+    Stale,
+    /// A refund notify: the money went back.
+    Refunded,
+    /// A refund notify: the refund was closed or is abnormal.
+    RefundFailed,
 }
 
-const VERDICTS: [Verdict; 12] = [
+const VERDICTS: [Verdict; 15] = [
     Verdict::Paid,
     Verdict::Repeat,
     Verdict::PaymentFailed,
@@ -247,6 +253,9 @@ const VERDICTS: [Verdict; 12] = [
     Verdict::NotSuccess,
     Verdict::OrderClosed,
     Verdict::NotConfigured,
+    Verdict::Stale,
+    Verdict::Refunded,
+    Verdict::RefundFailed,
 ];
 
 impl Verdict {
@@ -254,7 +263,12 @@ impl Verdict {
     pub fn accepted(self) -> bool {
         matches!(
             self,
-            Verdict::Paid | Verdict::Repeat | Verdict::PaymentFailed | Verdict::RefundRequested
+            Verdict::Paid
+                | Verdict::Repeat
+                | Verdict::PaymentFailed
+                | Verdict::RefundRequested
+                | Verdict::Refunded
+                | Verdict::RefundFailed
         )
     }
 
@@ -273,6 +287,9 @@ impl Verdict {
             Verdict::NotSuccess => "return_code 不是 SUCCESS",
             Verdict::OrderClosed => "订单已关闭",
             Verdict::NotConfigured => "微信支付未配置",
+            Verdict::Stale => "通知时间与本机相差超过 5 分钟",
+            Verdict::Refunded => "已退款",
+            Verdict::RefundFailed => "退款失败",
         }
     }
 
@@ -291,6 +308,9 @@ impl Verdict {
             Verdict::NotSuccess => "not_success",
             Verdict::OrderClosed => "order_closed",
             Verdict::NotConfigured => "not_configured",
+            Verdict::Stale => "stale",
+            Verdict::Refunded => "refunded",
+            Verdict::RefundFailed => "refund_failed",
         }
     }
 

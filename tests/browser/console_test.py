@@ -124,6 +124,16 @@ export_url = f"{BASE}/zhugeleida/admin/company/export?{signed(boss['user_id'], b
 with urllib.request.urlopen(export_url) as answer:
     assert answer.headers["Content-Type"] == "application/zip", answer.headers
     assert answer.read(2) == b"PK", "the export is a zip archive"
+step("refunds: the demo request shows its state, amount and reason; refusing it is recorded")
+page.js("location.hash = '#/admin/refunds'")
+page.wait("document.querySelector('span.refund.requested')?.textContent === '待处理'", "the pending request")
+row = page.js("document.querySelector('span.refund').closest('tr').textContent")
+assert "¥980.00" in row and "年卡买重复了" in row, row
+page.js("[...document.querySelectorAll('button')].find(b => b.textContent === '拒绝').click()")
+page.wait("document.querySelector('span.refund')?.textContent === '已拒绝'", "the refusal")
+refunds = api(f"/zhugeleida/xiaochengxu/tuiKuanDingDanShow?{signed(boss['user_id'], boss['token'])}")
+assert refunds["data"]["otherData"][0]["tuiKuanStatus"] == "refused", refunds
+page.screenshot(os.path.join(SHOTS, "console-refunds.png"))
 
 step("administration lists the staff")
 page.js("location.hash = '#/admin/users'")

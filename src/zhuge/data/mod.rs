@@ -18,6 +18,7 @@ pub mod privacy;
 pub mod product;
 pub mod profile;
 pub mod radar;
+pub mod refund;
 pub mod relation;
 pub mod retention;
 pub mod role;

@@ -12,12 +12,21 @@ use crate::zhuge::data::shop::yuan;
 pub const UNPAID: i64 = 1;
 pub const PAID: i64 = 8;
 pub const FAILED: i64 = 9;
+/// The original's refund states (`theOrderStatus` 2 to 5).
+pub const REFUNDED: i64 = 2;
+pub const REFUND_FAILED: i64 = 3;
+pub const REFUNDING: i64 = 4;
+pub const REFUND_REFUSED: i64 = 5;
 
 pub fn order_status_name(status: i64) -> &'static str {
     match status {
         UNPAID => "待付款",
         PAID => "交易成功",
         FAILED => "交易失败",
+        REFUNDED => "退款完成",
+        REFUND_FAILED => "退款失败",
+        REFUNDING => "退款中",
+        REFUND_REFUSED => "拒绝退款",
         _ => "",
     }
 }

@@ -5,8 +5,10 @@ pub mod card;
 pub mod chat;
 pub mod login;
 pub mod pay;
+pub mod pay_settings;
 pub mod poster;
 pub mod product;
+pub mod refund;
 pub mod shop;
 
 use rocket::Route;
@@ -21,6 +23,7 @@ pub fn routes() -> Vec<Route> {
         product::routes(),
         shop::routes(),
         pay::routes(),
+        refund::routes(),
     ]
     .concat()
 }

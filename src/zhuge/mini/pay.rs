@@ -1,9 +1,9 @@
-//! Seed 001 payment: `yuZhiFu` orders goods through WeChat Pay v2 (JSAPI), `payback` takes
-//! WeChat's notify, `theOrderShow` lists a customer's orders.
+//! Seed 001 payment: `yuZhiFu` orders goods through WeChat Pay (v2 JSAPI, or v3 JSAPI with
+//! RSA-signed pay parameters, as the shop's merchant speaks), `payback` takes WeChat's
+//! payment and refund notifies of either version, `theOrderShow` lists a customer's orders.
 
 use std::net::IpAddr;
 
-use rocket::http::ContentType;
 use rocket::{get, post, routes, Route, State};
 use rusqlite::{params, Connection, OptionalExtension};
 use serde_json::{json, Value};
@@ -11,14 +11,20 @@ use serde_json::{json, Value};
 use crate::config::Settings;
 use crate::db::Db;
 use crate::error::{ApiError, ApiResult};
-use crate::secrets::{Secrets, PAY_KEY};
+use crate::refunds;
+use crate::secrets::Secrets;
 use crate::task::blocking;
 use crate::web::envelope::{ok, Reply};
 use crate::web::params::Params;
-use crate::wechat::pay::{self, Merchant, TradeType, UnifiedOrder, Verdict};
+use crate::wechat::merchant::{ApiVersion, PayAccount};
+use crate::wechat::pay::{self, TradeType, UnifiedOrder, Verdict};
+use crate::wechat::pay_notify::{
+    open_v2_refund, open_v3, verdict_of, NotifyAnswer, NotifyHeaders, RefundNotice,
+};
+use crate::wechat::pay_v3::{mini_program_pay_params, sign::nonce_str};
 use crate::wechat::WeChat;
 use crate::zhuge::data::order::{self, NewOrder, FAILED, PAID};
-use crate::zhuge::data::shop;
+use crate::zhuge::data::{refund, shop};
 use crate::zhuge::principal::Customer;
 
 pub fn routes() -> Vec<Route> {
@@ -32,8 +38,33 @@ struct Checkout {
     goods_name: String,
     amount: i64,
     salesperson: i64,
-    merchant: Merchant,
+    account: PayAccount,
     openid: String,
+}
+
+/// The appid a company's customers pay through: its own mini-program's, else the default.
+fn appid_of(c: &Connection, settings: &Settings, company_id: i64) -> ApiResult<String> {
+    let own: String = c.query_row(
+        "SELECT mp_appid FROM zl_company WHERE id = ?1",
+        [company_id],
+        |r| r.get(0),
+    )?;
+    Ok(if own.is_empty() {
+        settings.wechat_appid.clone()
+    } else {
+        own
+    })
+}
+
+/// A company's shop merchant, `None` when it has none.
+pub fn account_of(
+    c: &Connection,
+    secrets: &Secrets,
+    settings: &Settings,
+    company_id: i64,
+) -> ApiResult<Option<PayAccount>> {
+    let appid = appid_of(c, settings, company_id)?;
+    PayAccount::of_company(c, secrets, company_id, &appid)
 }
 
 fn checkout(
@@ -59,27 +90,14 @@ fn checkout(
         )
         .optional()?
         .ok_or_else(|| ApiError::forbidden("只能购买已绑定名片的公司的商品"))?;
-    let (_, mch_id, key) = shop::settings(c, company_id)?.unwrap_or_default();
-    let key = secrets.open(PAY_KEY, &key)?;
-    if mch_id.is_empty() || key.is_empty() {
-        return Err(ApiError::invalid("goodsId", "该商城尚未配置微信支付商户号"));
-    }
-    let own_appid: String = c.query_row(
-        "SELECT mp_appid FROM zl_company WHERE id = ?1",
-        [company_id],
-        |r| r.get(0),
-    )?;
-    let appid = if own_appid.is_empty() {
-        settings.wechat_appid.clone()
-    } else {
-        own_appid
-    };
-    if appid.is_empty() {
+    if appid_of(c, settings, company_id)?.is_empty() {
         return Err(ApiError::invalid(
             "xiaochengxu_id",
             "未配置小程序 appid, 无法支付 (离线模式)",
         ));
     }
+    let account = account_of(c, secrets, settings, company_id)?
+        .ok_or_else(|| ApiError::invalid("goodsId", "该商城尚未配置微信支付商户号"))?;
     let openid: String = c.query_row(
         "SELECT openid FROM zl_customer WHERE id = ?1",
         [me.id],
@@ -95,7 +113,7 @@ fn checkout(
         goods_name: goods.name,
         amount,
         salesperson,
-        merchant: Merchant { appid, mch_id, key },
+        account,
         openid,
     })
 }
@@ -140,17 +158,52 @@ async fn yu_zhi_fu(
     let wechat = wechat.inner().clone();
     let (sale, out_trade_no, prepay_id) =
         blocking(move || place_order(&wechat, sale, &client_ip, &notify_url)).await?;
-    let fields = pay::jsapi_fields(&sale.merchant, &prepay_id);
+    let params = pay_params(&sale.account, &prepay_id)?;
     db.tx(move |tx| store_order(tx, me.id, &sale, &out_trade_no, &prepay_id))
         .await?;
-    let time_stamp: i64 = fields["timeStamp"].parse().unwrap_or_default();
-    ok(
-        "预支付请求成功",
-        json!({
-            "appId": fields["appId"], "timeStamp": time_stamp, "nonceStr": fields["nonceStr"],
-            "package": fields["package"], "signType": fields["signType"], "paySign": fields["paySign"],
-        }),
-    )
+    ok("预支付请求成功", params)
+}
+
+/// What `wx.requestPayment` takes: MD5-signed for v2, RSA-signed (`signType` RSA) for v3.
+fn pay_params(account: &PayAccount, prepay_id: &str) -> ApiResult<Value> {
+    let (app_id, time_stamp, nonce, package, sign_type, pay_sign) = match account.version {
+        ApiVersion::V2 => {
+            let f = pay::jsapi_fields(&account.v2(), prepay_id);
+            let get = |k: &str| f.get(k).cloned().unwrap_or_default();
+            let ts = get("timeStamp");
+            (
+                get("appId"),
+                ts,
+                get("nonceStr"),
+                get("package"),
+                get("signType"),
+                get("paySign"),
+            )
+        }
+        ApiVersion::V3 => {
+            let keys = account.v3_keys()?;
+            let p = mini_program_pay_params(
+                &keys.signer.key,
+                &account.appid,
+                prepay_id,
+                chrono::Utc::now().timestamp(),
+                &nonce_str(),
+            )?;
+            (
+                p.app_id,
+                p.time_stamp,
+                p.nonce_str,
+                p.package,
+                p.sign_type,
+                p.pay_sign,
+            )
+        }
+    };
+    let time_stamp: i64 = time_stamp.parse().unwrap_or_default();
+    Ok(json!({
+        "appId": app_id, "timeStamp": time_stamp, "nonceStr": nonce,
+        "package": package, "signType": sign_type, "paySign": pay_sign,
+    }))
 }
 
 /// WeChat Pay's unified order (JSAPI) for the sale: answers the sale back with its new
@@ -162,18 +215,19 @@ fn place_order(
     notify_url: &str,
 ) -> ApiResult<(Checkout, String, String)> {
     let out_trade_no = trade_no(sale.goods_id);
-    let prepay = wechat.unified_order(
-        &sale.merchant,
-        &UnifiedOrder {
-            body: &sale.goods_name,
-            out_trade_no: &out_trade_no,
-            total_fee: sale.amount,
-            client_ip,
-            notify_url,
-            trade_type: TradeType::Jsapi,
-            openid: Some(&sale.openid),
-        },
-    )?;
+    let unified = UnifiedOrder {
+        body: &sale.goods_name,
+        out_trade_no: &out_trade_no,
+        total_fee: sale.amount,
+        client_ip,
+        notify_url,
+        trade_type: TradeType::Jsapi,
+        openid: Some(&sale.openid),
+    };
+    let prepay = match sale.account.version {
+        ApiVersion::V2 => wechat.unified_order(&sale.account.v2(), &unified)?,
+        ApiVersion::V3 => wechat.v3_prepay(&sale.account, &unified)?,
+    };
     Ok((sale, out_trade_no, prepay.prepay_id))
 }
 
@@ -195,49 +249,175 @@ fn store_order(
             user_id: Some(sale.salesperson),
             goods_name: &sale.goods_name,
             amount: sale.amount,
-            appid: &sale.merchant.appid,
-            mch_id: &sale.merchant.mch_id,
+            appid: &sale.account.appid,
+            mch_id: &sale.account.mch_id,
             prepay_id,
         },
     )
 }
 
-/// WeChat Pay's notify: checked, recorded, and applied at most once (SPEC §8).
+/// WeChat Pay's notify (v2 XML or v3 JSON, payment or refund): checked, recorded, and
+/// applied at most once (SPEC §8).
 #[post("/payback", data = "<body>")]
-async fn payback(body: pay::NotifyBody, db: &State<Db>) -> (ContentType, String) {
+async fn payback(
+    body: pay::NotifyBody,
+    headers: NotifyHeaders,
+    db: &State<Db>,
+    wechat: &State<WeChat>,
+    settings: &State<Settings>,
+) -> NotifyAnswer {
     let body = match body.0 {
         Ok(body) => body,
-        Err(why) => return (ContentType::XML, pay::reply(false, why)),
+        Err(why) if headers.is_v3("") => {
+            log::warn!("payback: {why}");
+            return NotifyAnswer::V3(Verdict::Malformed);
+        }
+        Err(why) => return NotifyAnswer::Xml(pay::reply(false, why)),
     };
+    let v3 = headers.is_v3(&body);
     let secrets = db.secrets().clone();
-    let outcome = db
-        .tx(move |tx| {
-            let verdict = judge(tx, &secrets, &body)?;
+    let judged = if v3 {
+        let (wechat, config, reader) = (
+            wechat.inner().clone(),
+            settings.inner().clone(),
+            db.inner().clone(),
+        );
+        let opened = blocking(move || {
+            let candidates = v3_accounts(&reader, &secrets, &config)?;
+            Ok((open(&wechat, &candidates, &headers, &body), body))
+        })
+        .await;
+        match opened {
+            Ok((opened, body)) => {
+                db.tx(move |tx| {
+                    let verdict = match opened {
+                        Ok(opened) => judge_v3(tx, &opened)?,
+                        Err(verdict) => verdict,
+                    };
+                    pay::record_notify(tx, "zhuge", &body, verdict)?;
+                    Ok(verdict)
+                })
+                .await
+            }
+            Err(e) => Err(e),
+        }
+    } else {
+        let config = settings.inner().clone();
+        db.tx(move |tx| {
+            let verdict = judge(tx, &secrets, &config, &body)?;
             pay::record_notify(tx, "zhuge", &body, verdict)?;
             Ok(verdict)
         })
-        .await;
-    let reply = match outcome {
-        Ok(verdict) => verdict.reply(),
-        Err(e) => {
-            log::error!("payback: {e}");
-            pay::reply(false, "系统繁忙")
-        }
+        .await
     };
-    (ContentType::XML, reply)
+    NotifyAnswer::judged(v3, judged, "payback")
 }
 
-/// What the notify is; settles the order when it says so.
-fn judge(c: &Connection, secrets: &Secrets, body: &str) -> ApiResult<Verdict> {
+/// The shops whose merchant speaks v3.
+fn v3_accounts(
+    db: &Db,
+    secrets: &Secrets,
+    settings: &Settings,
+) -> ApiResult<Vec<(i64, PayAccount)>> {
+    let c = db.reader()?;
+    let ids: Vec<i64> = c
+        .prepare_cached("SELECT company_id FROM zl_shop_setting WHERE pay_api_version = 'v3'")?
+        .query_map([], |r| r.get(0))?
+        .collect::<Result<_, _>>()?;
+    let mut accounts = Vec::new();
+    for id in ids {
+        match account_of(&c, secrets, settings, id) {
+            Ok(Some(account)) if account.v3.is_some() => accounts.push((id, account)),
+            Ok(_) => {}
+            Err(e) => log::warn!("payback: shop {id}'s merchant is unusable: {e}"),
+        }
+    }
+    Ok(accounts)
+}
+
+/// A v3 notify opened by the shop whose keys verify and decrypt it.
+struct Opened {
+    company_id: i64,
+    account: PayAccount,
+    event: String,
+    payload: Value,
+}
+
+fn open(
+    wechat: &WeChat,
+    candidates: &[(i64, PayAccount)],
+    headers: &NotifyHeaders,
+    body: &str,
+) -> Result<Opened, Verdict> {
+    let signed = headers.signed(body).map_err(|e| verdict_of(&e))?;
+    let mut refusal = Verdict::NotConfigured;
+    for (company_id, account) in candidates {
+        let Some(keys) = account.v3.as_ref() else {
+            continue;
+        };
+        if !keys.known.is_empty() && keys.known.get(signed.serial).is_none() {
+            refusal = Verdict::BadSignature;
+            continue;
+        }
+        match open_v3(wechat, keys, &signed) {
+            Ok((notify, payload)) => {
+                return Ok(Opened {
+                    company_id: *company_id,
+                    account: account.clone(),
+                    event: notify.event_type,
+                    payload,
+                })
+            }
+            Err(e) => {
+                log::warn!("payback: not shop {company_id}'s notify: {e}");
+                refusal = verdict_of(&e);
+            }
+        }
+    }
+    Err(refusal)
+}
+
+/// A v3 payment or refund, once opened.
+fn judge_v3(c: &Connection, o: &Opened) -> ApiResult<Verdict> {
+    if o.event.starts_with("REFUND.") {
+        let notice = RefundNotice::from_v3(&o.payload);
+        return refunds::judge_notice(c, refund::APP, &o.account.mch_id, &notice, refund::apply);
+    }
+    let text = |k: &str| o.payload.get(k).and_then(Value::as_str).unwrap_or("");
+    let Some(order) = order::order_by_trade_no(c, text("out_trade_no"))? else {
+        return Ok(Verdict::UnknownOrder);
+    };
+    if order.company_id != o.company_id
+        || text("appid") != order.appid
+        || text("mchid") != order.mch_id
+    {
+        return Ok(Verdict::MerchantMismatch);
+    }
+    let amount = o.payload.pointer("/amount/total").and_then(Value::as_i64);
+    settle(
+        c,
+        &order,
+        text("trade_state") == "SUCCESS",
+        amount,
+        text("transaction_id"),
+    )
+}
+
+/// What a v2 notify is; settles the order (or a refund) when it says so.
+fn judge(c: &Connection, secrets: &Secrets, settings: &Settings, body: &str) -> ApiResult<Verdict> {
     let Ok(fields) = pay::from_xml(body) else {
         return Ok(Verdict::Malformed);
     };
     let field = |k: &str| fields.get(k).map(String::as_str).unwrap_or("");
+    if fields.contains_key("req_info") {
+        return judge_v2_refund(c, secrets, settings, &fields);
+    }
     let Some(order) = order::order_by_trade_no(c, field("out_trade_no"))? else {
         return Ok(Verdict::UnknownOrder);
     };
-    let (_, _, key) = shop::settings(c, order.company_id)?.unwrap_or_default();
-    let key = secrets.open(PAY_KEY, &key)?;
+    let key = account_of(c, secrets, settings, order.company_id)?
+        .map(|a| a.v2_key)
+        .unwrap_or_default();
     if key.is_empty() || !pay::verify(&fields, &key) {
         return Ok(Verdict::BadSignature);
     }
@@ -247,17 +427,72 @@ fn judge(c: &Connection, secrets: &Secrets, body: &str) -> ApiResult<Verdict> {
     if field("return_code") != "SUCCESS" {
         return Ok(Verdict::NotSuccess);
     }
-    if field("result_code") != "SUCCESS" {
-        order::settle(c, order.id, FAILED, field("transaction_id"))?;
+    let amount = field("total_fee").parse::<i64>().ok();
+    settle(
+        c,
+        &order,
+        field("result_code") == "SUCCESS",
+        amount,
+        field("transaction_id"),
+    )
+}
+
+/// A v2 refund notify: opened by the shop whose merchant id it names and whose key decrypts it.
+fn judge_v2_refund(
+    c: &Connection,
+    secrets: &Secrets,
+    settings: &Settings,
+    fields: &std::collections::BTreeMap<String, String>,
+) -> ApiResult<Verdict> {
+    let mch_id = fields.get("mch_id").cloned().unwrap_or_default();
+    let ids: Vec<i64> = c
+        .prepare_cached(
+            "SELECT company_id FROM zl_shop_setting WHERE shangHuHao = ?1 AND shangHuHao != ''",
+        )?
+        .query_map([&mch_id], |r| r.get(0))?
+        .collect::<Result<_, _>>()?;
+    let mut verdict = Verdict::UnknownOrder;
+    for id in ids {
+        let Some(account) = account_of(c, secrets, settings, id)? else {
+            continue;
+        };
+        match open_v2_refund(&account, fields) {
+            Ok(info) => {
+                let notice = RefundNotice::from_v2(&account.mch_id, &info);
+                return refunds::judge_notice(
+                    c,
+                    refund::APP,
+                    &account.mch_id,
+                    &notice,
+                    refund::apply,
+                );
+            }
+            Err(refused) => verdict = refused,
+        }
+    }
+    Ok(verdict)
+}
+
+/// The same rules for both versions: a failed payment fails the order, a success must carry
+/// the order's amount, a repeat changes nothing.
+fn settle(
+    c: &Connection,
+    order: &order::PaidOrder,
+    success: bool,
+    amount: Option<i64>,
+    transaction_id: &str,
+) -> ApiResult<Verdict> {
+    if !success {
+        order::settle(c, order.id, FAILED, transaction_id)?;
         return Ok(Verdict::PaymentFailed);
     }
-    if field("total_fee").parse::<i64>().ok() != Some(order.amount) {
+    if amount != Some(order.amount) {
         return Ok(Verdict::AmountMismatch);
     }
     if order.status == PAID {
         return Ok(Verdict::Repeat);
     }
-    if order::settle(c, order.id, PAID, field("transaction_id"))? {
+    if order::settle(c, order.id, PAID, transaction_id)? {
         Ok(Verdict::Paid)
     } else {
         Ok(Verdict::OrderClosed)

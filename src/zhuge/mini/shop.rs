@@ -6,6 +6,7 @@ use rocket::{get, post, routes, Route, State};
 use rusqlite::Connection;
 use serde_json::json;
 
+use super::pay_settings;
 use crate::db::Db;
 use crate::error::{ApiError, ApiResult, Code};
 use crate::secrets::PAY_KEY;
@@ -266,8 +267,9 @@ async fn goods_show(who: Signer, p: Params, db: &State<Db>) -> Reply {
     ok("查询成功", json!({"ret_data": rows, "data_count": total}))
 }
 
-/// The shop's name and WeChat Pay merchant (id ≤ 30 characters, key exactly 32); the key
-/// is stored, never shown. Omitted fields keep their value.
+/// The shop's name and WeChat Pay merchant (id ≤ 30 characters, key exactly 32; v3 keys and
+/// the v2 client certificate in `pay_settings`); secrets are stored sealed, never shown.
+/// Omitted fields keep their value.
 #[post("/jiChuSheZhiOper/addOrUpdate", data = "<p>")]
 async fn settings_save(who: Signer, p: Params, db: &State<Db>) -> Reply {
     let me = manager(who)?;
@@ -293,6 +295,8 @@ async fn settings_save(who: Signer, p: Params, db: &State<Db>) -> Reply {
         }
     }
     let key = key.map(|k| db.secrets().seal(PAY_KEY, &k)).transpose()?;
+    let merchant = pay_settings::changes(&p, db.secrets())?;
+    let secrets = db.secrets().clone();
     let created = db
         .tx(move |tx| {
             access::require(tx, &me, "shop")?;
@@ -304,7 +308,9 @@ async fn settings_save(who: Signer, p: Params, db: &State<Db>) -> Reply {
             }
             let mch_id = mch_id.unwrap_or(old_mch);
             let key = key.unwrap_or(old_key);
-            shop::save_settings(tx, me.company_id, &name, &mch_id, &key)
+            let created = shop::save_settings(tx, me.company_id, &name, &mch_id, &key)?;
+            pay_settings::apply(tx, &secrets, me.company_id, &merchant)?;
+            Ok(created)
         })
         .await?;
     ok(

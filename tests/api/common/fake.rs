@@ -14,9 +14,18 @@ pub struct Recorded {
     pub path: String,
     pub query: String,
     pub body: String,
+    pub headers: Vec<(String, String)>,
 }
 
 impl Recorded {
+    /// A request header's value.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+
     /// A query parameter, URL-decoded.
     pub fn param(&self, name: &str) -> Option<String> {
         self.query.split('&').find_map(|pair| {
@@ -45,7 +54,10 @@ fn urldecode(s: &str) -> String {
     String::from_utf8_lossy(&out).into_owned()
 }
 
-type Handler = dyn Fn(&Recorded) -> (u16, String) + Send + Sync;
+/// An answer: status, extra headers, body.
+pub type Answer = (u16, Vec<(String, String)>, String);
+
+type Handler = dyn Fn(&Recorded) -> Answer + Send + Sync;
 
 pub struct FakeServer {
     pub url: String,
@@ -56,6 +68,16 @@ impl FakeServer {
     /// Starts a server whose answers (status, JSON or XML body) come from `handler`.
     pub fn start(
         handler: impl Fn(&Recorded) -> (u16, String) + Send + Sync + 'static,
+    ) -> FakeServer {
+        FakeServer::start_with_headers(move |r| {
+            let (status, body) = handler(r);
+            (status, Vec::new(), body)
+        })
+    }
+
+    /// Starts a server whose answers carry headers too (WeChat Pay v3 signs in headers).
+    pub fn start_with_headers(
+        handler: impl Fn(&Recorded) -> Answer + Send + Sync + 'static,
     ) -> FakeServer {
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind fake server");
         let url = format!("http://{}", listener.local_addr().expect("local addr"));
@@ -94,6 +116,7 @@ fn serve(stream: TcpStream, seen: &Mutex<Vec<Recorded>>, handler: &Handler) {
     let method = parts.next().unwrap_or("").to_string();
     let target = parts.next().unwrap_or("").to_string();
     let mut length = 0usize;
+    let mut headers = Vec::new();
     loop {
         let mut header = String::new();
         if reader.read_line(&mut header).unwrap_or(0) == 0 || header.trim().is_empty() {
@@ -103,6 +126,7 @@ fn serve(stream: TcpStream, seen: &Mutex<Vec<Recorded>>, handler: &Handler) {
             if name.eq_ignore_ascii_case("content-length") {
                 length = value.trim().parse().unwrap_or(0);
             }
+            headers.push((name.trim().to_string(), value.trim().to_string()));
         }
     }
     let mut body = vec![0u8; length];
@@ -113,16 +137,18 @@ fn serve(stream: TcpStream, seen: &Mutex<Vec<Recorded>>, handler: &Handler) {
         path: path.to_string(),
         query: query.to_string(),
         body: String::from_utf8_lossy(&body).into_owned(),
+        headers,
     };
     seen.lock().expect("lock").push(recorded.clone());
-    let (status, answer) = handler(&recorded);
+    let (status, extra, answer) = handler(&recorded);
     let content_type = if answer.starts_with('<') {
         "text/xml"
     } else {
         "application/json"
     };
+    let extra: String = extra.iter().map(|(k, v)| format!("{k}: {v}\r\n")).collect();
     let response = format!(
-        "HTTP/1.1 {status} OK\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{answer}",
+        "HTTP/1.1 {status} OK\r\nContent-Type: {content_type}\r\n{extra}Content-Length: {}\r\nConnection: close\r\n\r\n{answer}",
         answer.len()
     );
     let mut stream = stream;

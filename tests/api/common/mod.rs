@@ -24,7 +24,17 @@ impl TestApp {
 
     /// A server whose configuration `tweak` may change (point `wechat_api` at a fake...).
     pub fn with(tweak: impl FnOnce(Figment) -> Figment) -> TestApp {
-        let dir = tempfile::tempdir().expect("temp dir");
+        TestApp::in_dir(tempfile::tempdir().expect("temp dir"), tweak)
+    }
+
+    /// Stops this server and starts another on the same database and files (a restart).
+    pub fn restart(self, tweak: impl FnOnce(Figment) -> Figment) -> TestApp {
+        let TestApp { client, dir } = self;
+        drop(client);
+        TestApp::in_dir(dir, tweak)
+    }
+
+    fn in_dir(dir: TempDir, tweak: impl FnOnce(Figment) -> Figment) -> TestApp {
         let figment = rocket::Config::figment()
             .merge(("db_path", dir.path().join("db").join("leida.db")))
             .merge(("data_dir", dir.path().join("files")))

@@ -363,7 +363,7 @@ fn money_for_a_cancelled_order_becomes_a_refund_request() {
     assert_eq!(status(&app, id), 7);
     assert_eq!(
         app.count(&format!(
-            "SELECT COUNT(*) FROM cs_refund WHERE order_id = {id}"
+            "SELECT COUNT(*) FROM pay_refund WHERE order_id = {id} AND status = 'recorded'"
         )),
         1
     );
