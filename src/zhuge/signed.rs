@@ -4,6 +4,7 @@
 
 use rocket::request::{FromRequest, Outcome, Request};
 use rocket::State;
+use subtle::ConstantTimeEq;
 
 use super::data::{customer, employee};
 use super::principal::{Customer, Employee, SignedEmployee, Signer};
@@ -49,12 +50,7 @@ fn signature(req: &Request<'_>, settings: &Settings) -> ApiResult<Signature> {
 /// Constant-time, so response timing says nothing about the token.
 fn signature_matches(rand_str: &str, timestamp: i64, token: &str) -> bool {
     let expected = format!("{:x}", md5::compute(format!("{timestamp}{token}")));
-    expected.len() == rand_str.len()
-        && expected
-            .bytes()
-            .zip(rand_str.bytes())
-            .fold(0u8, |acc, (a, b)| acc | (a ^ b))
-            == 0
+    bool::from(expected.as_bytes().ct_eq(rand_str.as_bytes()))
 }
 
 async fn verify_customer(req: &Request<'_>) -> ApiResult<Customer> {
