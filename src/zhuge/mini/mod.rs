@@ -6,6 +6,7 @@ pub mod chat;
 pub mod login;
 pub mod pay;
 pub mod pay_settings;
+pub mod payback;
 pub mod poster;
 pub mod product;
 pub mod refund;
@@ -23,6 +24,7 @@ pub fn routes() -> Vec<Route> {
         product::routes(),
         shop::routes(),
         pay::routes(),
+        payback::routes(),
         refund::routes(),
     ]
     .concat()
