@@ -367,17 +367,7 @@ impl Fuzz {
     /// every stored free-text field is refused or cut beyond its limit.
     fn nothing_stored_whole(&mut self, op: &Op, what: &str) {
         let run = "x".repeat(leida::text::NOTE.chars() + 1);
-        let columns: Vec<(String, String)> = self
-            .db
-            .prepare_cached(
-                "SELECT m.name, c.name FROM sqlite_master m, pragma_table_info(m.name) c
-                 WHERE m.type = 'table'",
-            )
-            .expect("columns")
-            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
-            .expect("columns")
-            .collect::<Result<_, _>>()
-            .expect("columns");
+        let columns = crate::common::table_columns(&self.db);
         for (table, column) in columns {
             let sql = format!("SELECT COUNT(*) FROM \"{table}\" WHERE instr(\"{column}\", ?1) > 0");
             let found: i64 = self

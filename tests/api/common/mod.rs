@@ -201,3 +201,16 @@ pub fn urlencode(s: &str) -> String {
         })
         .collect()
 }
+
+/// Every `(table, column)` of the database, for checks that search all stored text.
+pub fn table_columns(conn: &Connection) -> Vec<(String, String)> {
+    conn.prepare(
+        "SELECT m.name, c.name FROM sqlite_master m, pragma_table_info(m.name) c
+         WHERE m.type = 'table'",
+    )
+    .expect("columns")
+    .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+    .expect("columns")
+    .collect::<Result<_, _>>()
+    .expect("columns")
+}

@@ -7,40 +7,26 @@ mod zhuge;
 
 use rusqlite::Connection;
 
+use crate::common::table_columns;
+
 /// Every `table.column` holding `needle` anywhere in its text, across every table of the
 /// database (sqlite_master and `pragma table_info`): after a deletion this must be empty for
 /// the person's name, phone and openid.
 pub fn holders(conn: &Connection, needle: &str) -> Vec<String> {
-    let tables: Vec<String> = conn
-        .prepare("SELECT name FROM sqlite_master WHERE type = 'table'")
-        .unwrap()
-        .query_map([], |r| r.get(0))
-        .unwrap()
-        .collect::<Result<_, _>>()
-        .unwrap();
     let mut found = Vec::new();
-    for table in tables {
-        let columns: Vec<String> = conn
-            .prepare(&format!("SELECT name FROM pragma_table_info('{table}')"))
-            .unwrap()
-            .query_map([], |r| r.get(0))
-            .unwrap()
-            .collect::<Result<_, _>>()
+    for (table, column) in table_columns(conn) {
+        // Every column, whatever its declared type: SQLite stores text in any of them.
+        let n: i64 = conn
+            .query_row(
+                &format!(
+                    "SELECT COUNT(*) FROM \"{table}\" WHERE instr(CAST(\"{column}\" AS TEXT), ?1) > 0"
+                ),
+                [needle],
+                |r| r.get(0),
+            )
             .unwrap();
-        for column in columns {
-            // Every column, whatever its declared type: SQLite stores text in any of them.
-            let n: i64 = conn
-                .query_row(
-                    &format!(
-                        "SELECT COUNT(*) FROM \"{table}\" WHERE instr(CAST(\"{column}\" AS TEXT), ?1) > 0"
-                    ),
-                    [needle],
-                    |r| r.get(0),
-                )
-                .unwrap();
-            if n > 0 {
-                found.push(format!("{table}.{column}"));
-            }
+        if n > 0 {
+            found.push(format!("{table}.{column}"));
         }
     }
     found

@@ -3,7 +3,7 @@
 use rocket::http::{ContentType, Header};
 use serde_json::{json, Value};
 
-use crate::common::TestApp;
+use crate::common::{table_columns, TestApp};
 
 /// A field of a little under 1 MiB: the whole JSON body stays within Rocket's `json` limit.
 fn huge() -> String {
@@ -36,28 +36,12 @@ fn refused_naming(answer: &Value, code: i64, field: &str) {
 /// The longest text stored in any column of any table, in characters.
 fn longest_stored_text(app: &TestApp) -> i64 {
     let db = app.db();
-    let tables: Vec<String> = db
-        .prepare("SELECT name FROM sqlite_master WHERE type = 'table'")
-        .unwrap()
-        .query_map([], |r| r.get(0))
-        .unwrap()
-        .collect::<Result<_, _>>()
-        .unwrap();
     let mut longest = 0;
-    for table in tables {
-        let columns: Vec<String> = db
-            .prepare(&format!("SELECT name FROM pragma_table_info('{table}')"))
-            .unwrap()
-            .query_map([], |r| r.get(0))
-            .unwrap()
-            .collect::<Result<_, _>>()
-            .unwrap();
-        for column in columns {
-            let sql = format!(
-                "SELECT COALESCE(MAX(length(\"{column}\")), 0) FROM \"{table}\" WHERE typeof(\"{column}\") = 'text'"
-            );
-            longest = longest.max(db.query_row(&sql, [], |r| r.get::<_, i64>(0)).unwrap());
-        }
+    for (table, column) in table_columns(&db) {
+        let sql = format!(
+            "SELECT COALESCE(MAX(length(\"{column}\")), 0) FROM \"{table}\" WHERE typeof(\"{column}\") = 'text'"
+        );
+        longest = longest.max(db.query_row(&sql, [], |r| r.get::<_, i64>(0)).unwrap());
     }
     longest
 }
