@@ -105,6 +105,10 @@ pub struct Settings {
     pub outbox_keep_days: u32,
     /// Days a radar event is kept (its tallies stay); 0 keeps events for ever.
     pub radar_keep_days: u32,
+    /// How Zhuge Leida answers where seeds 001/003 and the original 2018 server disagree:
+    /// `seed` (the default) or `original`; a company may override it.
+    #[serde(deserialize_with = "text")]
+    pub zhuge_dialect: String,
 }
 
 impl Default for Settings {
@@ -155,6 +159,7 @@ impl Default for Settings {
             sms_daily_per_address: 50,
             outbox_keep_days: 7,
             radar_keep_days: 0,
+            zhuge_dialect: "seed".into(),
         }
     }
 }
@@ -198,6 +203,12 @@ impl Settings {
             return Err(format!(
                 "配置项 pay_api_version 须为 v2 或 v3, 现在是 {:?}",
                 self.pay_api_version
+            ));
+        }
+        if !matches!(self.zhuge_dialect.as_str(), "seed" | "original") {
+            return Err(format!(
+                "配置项 zhuge_dialect 须为 seed 或 original, 现在是 {:?}",
+                self.zhuge_dialect
             ));
         }
         if !self.pay_apiv3_key.is_empty() && self.pay_apiv3_key.len() != 32 {

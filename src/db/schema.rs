@@ -17,6 +17,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/009_setup.sql"),
     include_str!("../../migrations/010_privacy_audit.sql"),
     include_str!("../../migrations/011_pay_v3_refunds.sql"),
+    include_str!("../../migrations/012_zhuge_dialect.sql"),
 ];
 
 pub const VERSION: i64 = 1 + MIGRATIONS.len() as i64;

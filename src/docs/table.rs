@@ -32,12 +32,13 @@ pub const ROUTES: &[Op] = &[
 
     // Zhuge Leida: administrators (seed 003)
     op("POST", "/zhugeleida/admin/login", Zhuge, Public, "账号密码登录, 返回 user_id 和 token", "username!=boss password!=leida-demo"),
+    op("POST", "/zhugeleida/admin/modify_password", Zhuge, Employee, "修改自己的密码", "password1! password2!"),
     op("GET", "/zhugeleida/admin/setup", Zhuge, Public, "首次设置链接是否有效 (valid)", "token!=fuzz"),
     op("POST", "/zhugeleida/admin/setup", Zhuge, Public, "首次设置: 凭服务器打印的一次性链接创建首个管理员与公司, 并像 login 一样登录; 已有员工时 403", "token!=fuzz username!=boss password!=S3cret-pw company!=合众康桥"),
     op("GET", "/zhugeleida/admin/company/export", Zhuge, Employee, "下载本公司全部数据 (zip: 每表一个 JSON lines 文件和引用的图片; 需 company 权限, 不含下级公司和密钥)", ""),
 
     // Zhuge Leida: the mini-program for customers (seed 001)
-    op("GET", "/zhugeleida/xiaochengxu/login", Zhuge, Public, "小程序登录 (code 换 openid), 返回 cid 和 token", "code!=fuzz user_type:int=2 company_id:id"),
+    op("GET", "/zhugeleida/xiaochengxu/login", Zhuge, Public, "小程序登录 (code 换 openid), 返回 cid 和 token", "code!=fuzz user_type:int=2 company_id:id uid:id user_version"),
     op("GET", "/zhugeleida/xiaochengxu/login/binding", Zhuge, Customer, "绑定名片 (成为该员工的客户; pid 须是同一名片的客户, 否则忽略)", "uid:id!=1 source:int=1 pid:id"),
     op("POST", "/zhugeleida/xiaochengxu/login/send_user_info", Zhuge, Customer, "保存微信用户信息", "username nickName headimgurl avatarUrl sex:int gender:int city country province language"),
     op("POST", "/zhugeleida/xiaochengxu/login/send_form_id", Zhuge, Customer, "保存模板消息 formId", "formId!=f-1"),
@@ -149,7 +150,7 @@ pub const ROUTES: &[Op] = &[
     op("POST", "/zhugeleida/qiyeweixin/tag_list/customer_tag/<customer_id>", Zhuge, Employee, "设置客户的标签", "tag_list:json!=[1]"),
     op("GET", "/zhugeleida/qiyeweixin/company", Zhuge, Employee, "公司列表", "current_page:int length:int"),
     op("POST", "/zhugeleida/qiyeweixin/company/add/0", Zhuge, Employee, "新增公司", "name!=模糊公司 area address"),
-    op("POST", "/zhugeleida/qiyeweixin/company/update/<id>", Zhuge, Employee, "修改公司", "name area address"),
+    op("POST", "/zhugeleida/qiyeweixin/company/update/<id>", Zhuge, Employee, "修改公司", "name area address weChatQrCode mp_version zhuge_dialect"),
     op("GET", "/zhugeleida/qiyeweixin/company/credentials", Zhuge, Employee, "本公司的微信凭据 (密钥只显示是否已设置)", ""),
     op("POST", "/zhugeleida/qiyeweixin/company/credentials", Zhuge, Employee, "设置本公司的微信凭据 (他人已用的 appid/corpid 须附微信认可的 secret)", "mp_appid mp_secret mp_template_id mp_subscribe_template_id work_corp_id work_secret work_agent_id"),
     op("POST", "/zhugeleida/qiyeweixin/company/delete/<id>", Zhuge, Employee, "删除公司", ""),

@@ -1,4 +1,5 @@
-//! `POST /zhugeleida/admin/login`: an employee signs in with username and password.
+//! `POST /zhugeleida/admin/login`: an employee signs in with username and password;
+//! `modify_password` changes the signer's own.
 //! `/zhugeleida/admin/setup`: on a server without employees, the holder of the printed
 //! setup link creates the first administrator and company, and is signed in.
 
@@ -13,9 +14,10 @@ use crate::text;
 use crate::web::envelope::{ok, Reply};
 use crate::web::params::Params;
 use crate::zhuge::data::{employee, setup};
+use crate::zhuge::principal::Employee;
 
 pub fn routes() -> Vec<Route> {
-    routes![login, setup_check, set_up]
+    routes![login, modify_password, setup_check, set_up]
 }
 
 #[post("/login", data = "<p>")]
@@ -25,6 +27,24 @@ async fn login(p: Params, db: &State<Db>) -> Reply {
     let id = account.id;
     db.tx(move |tx| employee::touch_login(tx, id)).await?;
     ok("登录成功", account.sign_in_data())
+}
+
+/// The signer's own new password, typed twice (`password1`, `password2`); afterwards sign-in
+/// answers `is_reset_password: true`. The signature (token) stays valid.
+#[post("/modify_password", data = "<p>")]
+async fn modify_password(me: Employee, p: Params, db: &State<Db>) -> Reply {
+    let password = p.text("password1")?.trim().to_string();
+    if p.text("password2")?.trim() != password {
+        return Err(ApiError::new(Code::Invalid, "输入密码不一致"));
+    }
+    if password.chars().count() < password::MIN_LEN {
+        let why = format!("至少 {} 位", password::MIN_LEN);
+        return Err(ApiError::invalid("password1", &why));
+    }
+    let hash = blocking(move || password::hash(&password)).await?;
+    db.tx(move |tx| employee::choose_password(tx, me.id, &hash))
+        .await?;
+    ok("修改密码成功", json!({}))
 }
 
 /// The account whose password this is; an unknown name costs as long as a wrong password.

@@ -9,7 +9,7 @@ use crate::clock;
 use crate::error::{ApiError, ApiResult};
 use crate::web::params::Page;
 use crate::zhuge::data::customer::{self, NAME as CUSTOMER_NAME, OWN_NAME};
-use crate::zhuge::data::employee::CARD_NAME;
+use crate::zhuge::data::employee::{CARD_AVATAR, CARD_NAME};
 
 /// `send_type` 1: the salesperson wrote to the customer.
 pub const FROM_USER: i64 = 1;
@@ -96,7 +96,9 @@ pub fn count_on_relation(
 
 const ITEM: &str = "SELECT m.id, m.customer_id, m.user_id, m.send_type, m.content, m.create_date,
         CASE WHEN m.send_type = 1 THEN {CARD_NAME} ELSE {CUSTOMER_NAME} END,
-        CASE WHEN m.send_type = 1 THEN e.avatar ELSE cu.headimgurl END
+        CASE WHEN m.send_type = 1 THEN e.avatar ELSE cu.headimgurl END,
+        {CUSTOMER_NAME}, cu.headimgurl, {CARD_NAME}, {CARD_AVATAR}, e.position,
+        m.id = (SELECT MIN(f.id) FROM zl_chat f WHERE f.user_id = m.user_id AND f.customer_id = m.customer_id)
      FROM zl_chat m JOIN zl_employee e ON e.id = m.user_id JOIN zl_customer cu ON cu.id = m.customer_id";
 
 /// The messages' query; the customer reads their own name, never the company's memo name.
@@ -106,6 +108,7 @@ fn item_sql(rest: &str, reader: Reader) -> String {
         Reader::Customer => OWN_NAME,
     };
     ITEM.replace("{CARD_NAME}", CARD_NAME)
+        .replace("{CARD_AVATAR}", CARD_AVATAR)
         .replace("{CUSTOMER_NAME}", customer_name)
         + " "
         + &customer::notes_of_company("e.company_id")
@@ -113,22 +116,40 @@ fn item_sql(rest: &str, reader: Reader) -> String {
         + rest
 }
 
-/// A message as the seeds list it, with the sender's name and avatar and the whole `content`.
+/// A message as the seeds list it (the sender's `name` and `src`, the whole `content`), with
+/// the keys the original server added: both parties' names and pictures, whether it is the
+/// pair's first message (the greeting), and `content`'s own keys at the top level.
 fn item(r: &Row<'_>) -> rusqlite::Result<Value> {
     let content: Value =
         serde_json::from_str(&r.get::<_, String>(4)?).unwrap_or_else(|_| json!({}));
-    Ok(json!({
+    let customer: String = r.get(8)?;
+    let headimgurl: String = r.get(9)?;
+    let mut item = json!({
         "id": r.get::<_, i64>(0)?,
         "customer_id": r.get::<_, i64>(1)?,
         "user_id": r.get::<_, i64>(2)?,
         "send_type": r.get::<_, i64>(3)?,
         "info_type": content["info_type"].as_i64().unwrap_or(1),
         "msg": content["msg"].as_str().unwrap_or(""),
-        "content": content,
         "dateTime": r.get::<_, String>(5)?,
         "name": r.get::<_, String>(6)?,
         "src": r.get::<_, String>(7)?,
-    }))
+        "customer": customer,
+        "from_user_name": customer,
+        "customer_headimgurl": headimgurl,
+        "customer_avatar": headimgurl,
+        "user_name": r.get::<_, String>(10)?,
+        "user_avatar": r.get::<_, String>(11)?,
+        "position": r.get::<_, String>(12)?,
+        "is_first_info": r.get::<_, bool>(13)?,
+    });
+    if let (Some(item), Some(fields)) = (item.as_object_mut(), content.as_object()) {
+        for (key, value) in fields {
+            item.entry(key.as_str()).or_insert_with(|| value.clone());
+        }
+    }
+    item["content"] = content;
+    Ok(item)
 }
 
 /// Which side reads: the page shown is marked read for that side only.
@@ -201,6 +222,13 @@ fn mark_read(c: &Connection, items: &[Value], reader: Reader) -> ApiResult<()> {
         stmt.execute([id])?;
     }
     Ok(())
+}
+
+/// How many messages the pair has exchanged.
+pub fn pair_count(c: &Connection, user_id: i64, customer_id: i64) -> ApiResult<i64> {
+    Ok(c
+        .prepare_cached("SELECT COUNT(*) FROM zl_chat WHERE user_id = ?1 AND customer_id = ?2")?
+        .query_row(params![user_id, customer_id], |r| r.get(0))?)
 }
 
 /// How many of the salesperson's messages the customer has not read.

@@ -126,7 +126,8 @@ pub fn list_managed(c: &Connection, own: i64, page: Page) -> ApiResult<(Vec<Valu
     let mut stmt = c.prepare(
         "SELECT co.id, co.name, co.area, co.address, co.parent_id, co.create_date,
                 co.account_expired_time, co.mingpian_available_num,
-                (SELECT COUNT(*) FROM zl_employee e WHERE e.company_id = co.id)
+                (SELECT COUNT(*) FROM zl_employee e WHERE e.company_id = co.id), co.dialect,
+                co.wechat_qr_code, co.mp_version
          FROM zl_company co WHERE co.id = ?1 OR co.parent_id = ?1
          ORDER BY co.id = ?1 DESC, co.id DESC LIMIT ?2 OFFSET ?3",
     )?;
@@ -142,6 +143,9 @@ pub fn list_managed(c: &Connection, own: i64, page: Page) -> ApiResult<(Vec<Valu
             "account_expired_time": r.get::<_, Option<String>>(6)?,
             "mingpian_available_num": r.get::<_, i64>(7)?,
             "user_count": r.get::<_, i64>(8)?,
+            "zhuge_dialect": r.get::<_, Option<String>>(9)?,
+            "weChatQrCode": r.get::<_, String>(10)?,
+            "mp_version": r.get::<_, String>(11)?,
         }))
     })?;
     Ok((rows.collect::<Result<_, _>>()?, total))
@@ -153,6 +157,10 @@ pub struct Details {
     pub name: Option<String>,
     pub area: Option<String>,
     pub address: Option<String>,
+    /// The company's Work WeChat QR code (an image URL), shown after sign-in.
+    pub wechat_qr_code: Option<String>,
+    /// The released version of its mini-program (see `is_release_version_num`).
+    pub mp_version: Option<String>,
 }
 
 /// A company created by `parent`'s administrator, with its own administrator role, so
@@ -178,8 +186,10 @@ pub fn insert_child(c: &Connection, parent: i64, d: &Details) -> ApiResult<(i64,
 pub fn update(c: &Connection, id: i64, d: &Details) -> ApiResult<()> {
     c.execute(
         "UPDATE zl_company SET name = COALESCE(?2, name), area = COALESCE(?3, area),
-                address = COALESCE(?4, address) WHERE id = ?1",
-        params![id, d.name, d.area, d.address],
+                address = COALESCE(?4, address), wechat_qr_code = COALESCE(?5, wechat_qr_code),
+                mp_version = COALESCE(?6, mp_version)
+         WHERE id = ?1",
+        params![id, d.name, d.area, d.address, d.wechat_qr_code, d.mp_version],
     )
     .on_unique(Code::NameExists, "公司名已存在")?;
     Ok(())

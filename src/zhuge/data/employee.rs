@@ -50,9 +50,11 @@ pub struct Account {
     pub role_name: String,
     pub avatar: String,
     pub last_login_date: Option<String>,
+    pub password_changed: bool,
+    pub wechat_qr_code: String,
 }
 
-/// An `Account` from a row of `ACCOUNT_COLUMNS` (or the same columns in that order).
+/// An `Account` from a row of `account_columns`.
 fn account_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Account> {
     Ok(Account {
         id: r.get(0)?,
@@ -66,16 +68,17 @@ fn account_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Account> {
         role_name: r.get(8)?,
         avatar: r.get(9)?,
         last_login_date: r.get(10)?,
+        password_changed: r.get(11)?,
+        wechat_qr_code: r.get(12)?,
     })
 }
 
 pub fn account_by_username(c: &Connection, username: &str) -> ApiResult<Option<Account>> {
     let sql = format!(
-        "SELECT e.id, e.password_hash, e.status, {EXPIRED}, e.token, e.company_id, c.name,
-                e.role_id, r.name, e.avatar, e.last_login_date
-         FROM zl_employee e JOIN zl_company c ON c.id = e.company_id
+        "SELECT {} FROM zl_employee e JOIN zl_company c ON c.id = e.company_id
          JOIN zl_role r ON r.id = e.role_id
-         WHERE e.username = ?1"
+         WHERE e.username = ?1",
+        account_columns("?2")
     );
     Ok(
         c.query_row(&sql, params![username, clock::now()], account_row)
@@ -117,6 +120,16 @@ pub fn id_by_username(c: &Connection, username: &str) -> ApiResult<Option<(i64, 
         |r| Ok((r.get(0)?, r.get(1)?)),
     )
     .optional()?)
+}
+
+/// The employee's own new password (`admin/modify_password`): the token stays, so the
+/// client that changed it stays signed in.
+pub fn choose_password(c: &Connection, id: i64, password_hash: &str) -> ApiResult<()> {
+    c.execute(
+        "UPDATE zl_employee SET password_hash = ?2, password_changed = 1 WHERE id = ?1",
+        params![id, password_hash],
+    )?;
+    Ok(())
 }
 
 /// A new password also replaces the token, so old signatures stop working.
@@ -179,6 +192,25 @@ fn card_from_row(r: &Row<'_>) -> rusqlite::Result<Value> {
     }))
 }
 
+/// The card beside the original server's chat history: `mingpian_phone` and `wechat` (each
+/// falling back to the WeChat phone unless phones are hidden), `position`, `user_name`, `user_avatar`.
+pub fn chat_header(c: &Connection, uid: i64) -> ApiResult<Value> {
+    let sql = format!(
+        "SELECT {CARD_PHONE}, {CARD_WECHAT}, e.position, {CARD_NAME}, {CARD_AVATAR}
+         FROM zl_employee e WHERE e.id = ?1"
+    );
+    let header = c.prepare_cached(&sql)?.query_row([uid], |r| {
+        Ok(json!({
+            "mingpian_phone": r.get::<_, String>(0)?,
+            "wechat": r.get::<_, String>(1)?,
+            "position": r.get::<_, String>(2)?,
+            "user_name": r.get::<_, String>(3)?,
+            "user_avatar": r.get::<_, String>(4)?,
+        }))
+    });
+    Ok(header.optional()?.unwrap_or_else(|| json!({})))
+}
+
 /// The photo wall of a card: `[{id, photo_url}]`, in the order set.
 pub fn photos(c: &Connection, uid: i64) -> ApiResult<Vec<Value>> {
     let mut stmt = c.prepare_cached(
@@ -232,15 +264,24 @@ impl Account {
             "company_name": self.company_name,
             "role_id": self.role_id,
             "role_name": self.role_name,
+            "set_avatar": self.avatar,
             "avatar": self.avatar,
             "last_login_date": self.last_login_date.unwrap_or_default(),
+            "is_reset_password": self.password_changed,
+            "weChatQrCode": self.wechat_qr_code,
         })
     }
 }
 
-const ACCOUNT_COLUMNS: &str = "e.id, e.password_hash, e.status, (c.account_expired_time IS NOT NULL
-     AND c.account_expired_time < ?3), e.token, e.company_id, c.name, e.role_id, r.name, e.avatar,
-     e.last_login_date";
+/// The columns of an `Account` (`e` the employee, `c` its company, `r` its role); `now` is
+/// the statement's parameter holding the current time.
+fn account_columns(now: &str) -> String {
+    format!(
+        "e.id, e.password_hash, e.status, (c.account_expired_time IS NOT NULL
+         AND c.account_expired_time < {now}), e.token, e.company_id, c.name, e.role_id, r.name,
+         e.avatar, e.last_login_date, e.password_changed, c.wechat_qr_code"
+    )
+}
 
 /// The employee of this company whose stored Work WeChat `userid` this is.
 pub fn account_by_userid(
@@ -249,9 +290,10 @@ pub fn account_by_userid(
     userid: &str,
 ) -> ApiResult<Option<Account>> {
     let sql = format!(
-        "SELECT {ACCOUNT_COLUMNS} FROM zl_employee e JOIN zl_company c ON c.id = e.company_id
+        "SELECT {} FROM zl_employee e JOIN zl_company c ON c.id = e.company_id
          JOIN zl_role r ON r.id = e.role_id
-         WHERE e.company_id = ?1 AND e.userid = ?2 AND e.userid != '' ORDER BY e.id LIMIT 1"
+         WHERE e.company_id = ?1 AND e.userid = ?2 AND e.userid != '' ORDER BY e.id LIMIT 1",
+        account_columns("?3")
     );
     Ok(
         c.query_row(&sql, params![company_id, userid, clock::now()], account_row)

@@ -61,6 +61,8 @@ pub fn claim(
         return Err(ApiError::new(Code::BadToken, "设置链接无效"));
     }
     let id = admin::ensure_admin(c, username, password_hash, Some(company))?;
+    // Whoever opened the link chose this password.
+    employee::choose_password(c, id, password_hash)?;
     c.execute("DELETE FROM setup_token", [])?;
     employee::touch_login(c, id)?;
     Ok(id)

@@ -11,6 +11,7 @@ use crate::web::envelope::{ok, Reply};
 use crate::web::params::Params;
 use crate::zhuge::data::notice::Pushes;
 use crate::zhuge::data::radar::{self, CALL, COPY_WECHAT, FORWARD, PRAISE, SAVE_PHONE, VIEW_CARD};
+use crate::zhuge::data::dialect::{self, Dialect};
 use crate::zhuge::data::{card, employee, relation};
 use crate::zhuge::principal::Customer;
 
@@ -38,16 +39,22 @@ fn require_card(c: &Connection, uid: i64) -> ApiResult<()> {
 async fn view(me: Customer, p: Params, db: &State<Db>, settings: &State<Settings>) -> Reply {
     let pushes = Pushes::of(settings);
     let uid = p.id("uid")?;
-    let card = db
+    let default = Dialect::configured(settings);
+    let (card, dialect) = db
         .tx(move |tx| {
-            require_card(tx, uid)?;
+            let dialect = dialect::of_card(tx, uid, default)?;
             let nth = radar::count_view(tx, uid, me.id)?;
             radar::record(tx, pushes, uid, me.id, VIEW_CARD, &radar::view_remark(nth))?;
             card::add_view(tx, uid)?;
-            card_for(tx, uid, me.id)
+            Ok((card_for(tx, uid, me.id)?, dialect))
         })
         .await?;
-    ok("查询成功", json!({"ret_data": [card], "data_count": 1}))
+    // The seed shows the card in a one-element list, the original as the object itself.
+    let card = match dialect {
+        Dialect::Seed => json!([card]),
+        Dialect::Original => card,
+    };
+    ok("查询成功", json!({"ret_data": card, "data_count": 1}))
 }
 
 /// The card as seed 001 shows it to this customer.

@@ -3,7 +3,7 @@
 
 use rocket::{get, post, routes, Route, State};
 use rusqlite::Connection;
-use serde_json::json;
+use serde_json::{json, Value};
 
 use crate::config::Settings;
 use crate::db::Db;
@@ -16,6 +16,7 @@ use crate::wechat::apps::mini_app_of;
 use crate::wechat::mini::{MiniApp, PhoneProof};
 use crate::wechat::WeChat;
 use crate::zhuge::data::chat::{self, Reader, FROM_CUSTOMER};
+use crate::zhuge::data::dialect::{self, Dialect};
 use crate::zhuge::data::{customer, employee, notice, relation};
 use crate::zhuge::principal::Customer;
 
@@ -35,20 +36,41 @@ pub fn require_bound(c: &Connection, uid: i64, customer_id: i64) -> ApiResult<()
 }
 
 #[get("/chat")]
-pub async fn history(me: Customer, p: Params, db: &State<Db>) -> Reply {
-    customer_history(me, p, db).await
+pub async fn history(
+    me: Customer,
+    p: Params,
+    db: &State<Db>,
+    settings: &State<Settings>,
+) -> Reply {
+    customer_history(me, p, db, settings).await
 }
 
-pub async fn customer_history(me: Customer, p: Params, db: &Db) -> Reply {
+/// Seed: the page as a list, newest first. Original: `{ret_data, data_count}` oldest first,
+/// with the card's phone, WeChat, position, name and avatar beside it.
+pub async fn customer_history(me: Customer, p: Params, db: &Db, settings: &Settings) -> Reply {
     let uid = p.id("u_id")?;
     let page = p.page()?;
-    let items = db
+    let default = Dialect::configured(settings);
+    let data = db
         .tx(move |tx| {
             require_bound(tx, uid, me.id)?;
-            chat::history(tx, uid, me.id, &page, Reader::Customer)
+            let items = chat::history(tx, uid, me.id, &page, Reader::Customer)?;
+            if !dialect::of_card(tx, uid, default)?.original() {
+                return Ok(json!(items));
+            }
+            let mut data = employee::chat_header(tx, uid)?;
+            data["ret_data"] = json!(oldest_first(items));
+            data["data_count"] = json!(chat::pair_count(tx, uid, me.id)?);
+            Ok(data)
         })
         .await?;
-    ok("分页获取-全部聊天消息成功", json!(items))
+    ok("分页获取-全部聊天消息成功", data)
+}
+
+/// A page of messages as the original listed them: oldest first.
+pub fn oldest_first(mut items: Vec<Value>) -> Vec<Value> {
+    items.reverse();
+    items
 }
 
 #[post("/chat/send_msg/0", data = "<p>")]
@@ -79,16 +101,23 @@ pub async fn customer_send(me: Customer, p: Params, db: &Db, settings: &Settings
 }
 
 #[get("/chat/getmsg/0")]
-pub async fn getmsg(me: Customer, p: Params, db: &State<Db>) -> Reply {
-    customer_getmsg(me, p, db).await
+pub async fn getmsg(
+    me: Customer,
+    p: Params,
+    db: &State<Db>,
+    settings: &State<Settings>,
+) -> Reply {
+    customer_getmsg(me, p, db, settings).await
 }
 
-pub async fn customer_getmsg(me: Customer, p: Params, db: &Db) -> Reply {
+pub async fn customer_getmsg(me: Customer, p: Params, db: &Db, settings: &Settings) -> Reply {
     let uid = p.id("u_id")?;
-    let items = db
+    let default = Dialect::configured(settings);
+    let (items, dialect) = db
         .tx(move |tx| {
             require_bound(tx, uid, me.id)?;
-            chat::take_unread(tx, uid, me.id, Reader::Customer)
+            let items = chat::take_unread(tx, uid, me.id, Reader::Customer)?;
+            Ok((items, dialect::of_card(tx, uid, default)?))
         })
         .await?;
     let msg = if items.is_empty() {
@@ -96,7 +125,15 @@ pub async fn customer_getmsg(me: Customer, p: Params, db: &Db) -> Reply {
     } else {
         "实时获取-最新聊天信息成功"
     };
-    ok(msg, json!(items))
+    ok(msg, unread_answer(items, dialect))
+}
+
+/// Seed: the unread messages as a list. Original: `{ret_data, data_count}`. Oldest first.
+pub fn unread_answer(items: Vec<Value>, dialect: Dialect) -> Value {
+    match dialect {
+        Dialect::Seed => json!(items),
+        Dialect::Original => json!({"data_count": items.len(), "ret_data": items}),
+    }
 }
 
 #[get("/chat/query_num/0")]

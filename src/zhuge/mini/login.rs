@@ -13,7 +13,7 @@ use crate::web::params::Params;
 use crate::wechat::apps::mini_app_of;
 use crate::wechat::mini::MiniApp;
 use crate::wechat::WeChat;
-use crate::zhuge::data::{customer, employee, relation};
+use crate::zhuge::data::{customer, employee, navigation, relation};
 use crate::zhuge::principal::Customer;
 
 pub fn routes() -> Vec<Route> {
@@ -33,24 +33,33 @@ async fn login(
         return Err(ApiError::invalid("user_type", "只能是 1 或 2"));
     }
     let company_id = p.opt_id("company_id")?;
+    let uid = p.opt_id("uid")?;
+    let user_version = p.opt_text("user_version").unwrap_or_default();
     let app = mini_app(db, settings, company_id).await?;
     let wechat = wechat.inner().clone();
     let session = blocking(move || wechat.code_to_session(&app, &code)).await?;
-    let (cid, token) = db
+    let data = db
         .tx(move |tx| {
-            customer::sign_in(
+            let (cid, token) = customer::sign_in(
                 tx,
                 &session.openid,
                 user_type,
                 &session.session_key,
                 company_id,
-            )
+            )?;
+            let mut data = json!({"cid": cid, "token": token, "user_type": user_type});
+            if let Some(company) = navigation::login_company(tx, company_id, cid)? {
+                let (shopping_type, released) = navigation::shop_and_version(tx, company)?;
+                data["uid"] = json!(navigation::card_to_open(tx, uid, company)?);
+                // Without `company_id` the client is a reviewer's or developer's build.
+                data["is_release_version_num"] =
+                    json!(company_id.is_some() && user_version == released);
+                data["buttom_navigation_data"] = navigation::tabs(shopping_type);
+            }
+            Ok(data)
         })
         .await?;
-    ok(
-        "返回成功",
-        json!({"cid": cid, "token": token, "user_type": user_type}),
-    )
+    ok("返回成功", data)
 }
 
 /// The credentials a login code belongs to: the company's own app, else the config's.

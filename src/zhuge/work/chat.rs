@@ -4,7 +4,7 @@
 
 use rocket::{get, post, routes, Route, State};
 use rusqlite::Connection;
-use serde_json::json;
+use serde_json::{json, Value};
 
 use crate::config::Settings;
 use crate::db::Db;
@@ -13,6 +13,7 @@ use crate::text;
 use crate::web::envelope::{ok, Reply};
 use crate::web::params::Params;
 use crate::zhuge::data::chat::{self, Reader, ASK_PHONE, FROM_USER};
+use crate::zhuge::data::dialect::{self, Dialect};
 use crate::zhuge::data::{notice, relation};
 use crate::zhuge::mini::chat as mini;
 use crate::zhuge::principal::{Employee, Signer};
@@ -39,20 +40,34 @@ async fn contact(me: Employee, p: Params, db: &State<Db>) -> Reply {
 }
 
 #[get("/chat")]
-async fn history(who: Signer, p: Params, db: &State<Db>) -> Reply {
+async fn history(who: Signer, p: Params, db: &State<Db>, settings: &State<Settings>) -> Reply {
     let me = match who {
-        Signer::Customer(me) => return mini::customer_history(me, p, db).await,
+        Signer::Customer(me) => return mini::customer_history(me, p, db, settings).await,
         Signer::Employee(me) => me,
     };
     let customer_id = p.id("customer_id")?;
     let page = p.page()?;
-    let items = db
+    let default = Dialect::configured(settings);
+    let data = db
         .tx(move |tx| {
             require_own_customer(tx, &me, customer_id)?;
-            chat::history(tx, me.id, customer_id, &page, Reader::User)
+            let items = chat::history(tx, me.id, customer_id, &page, Reader::User)?;
+            if !dialect::of_company(tx, me.company_id, default)?.original() {
+                return Ok(json!(items));
+            }
+            let count = chat::pair_count(tx, me.id, customer_id)?;
+            let items = mini::oldest_first(items.into_iter().map(as_original).collect());
+            Ok(json!({"ret_data": items, "data_count": count}))
         })
         .await?;
-    ok("分页获取聊天消息成功", json!(items))
+    ok("分页获取聊天消息成功", data)
+}
+
+/// The original named and pictured every message of the enterprise side by the customer.
+fn as_original(mut item: Value) -> Value {
+    item["name"] = item["customer"].clone();
+    item["src"] = item["customer_headimgurl"].clone();
+    item
 }
 
 #[post("/chat/send_msg/0", data = "<p>")]
@@ -82,17 +97,23 @@ async fn send_msg(who: Signer, p: Params, db: &State<Db>, settings: &State<Setti
 }
 
 #[get("/chat/getmsg/0")]
-async fn getmsg(who: Signer, p: Params, db: &State<Db>) -> Reply {
+async fn getmsg(who: Signer, p: Params, db: &State<Db>, settings: &State<Settings>) -> Reply {
     let me = match who {
-        Signer::Customer(me) => return mini::customer_getmsg(me, p, db).await,
+        Signer::Customer(me) => return mini::customer_getmsg(me, p, db, settings).await,
         Signer::Employee(me) => me,
     };
     let customer_id = p.id("customer_id")?;
-    let items = db
+    let default = Dialect::configured(settings);
+    let (items, dialect) = db
         .tx(move |tx| {
             require_own_customer(tx, &me, customer_id)?;
-            chat::take_unread(tx, me.id, customer_id, Reader::User)
+            let items = chat::take_unread(tx, me.id, customer_id, Reader::User)?;
+            Ok((items, dialect::of_company(tx, me.company_id, default)?))
         })
         .await?;
-    ok("实时获取-最新聊天记录成功", json!(items))
+    let items = match dialect {
+        Dialect::Seed => items,
+        Dialect::Original => items.into_iter().map(as_original).collect(),
+    };
+    ok("实时获取-最新聊天记录成功", mini::unread_answer(items, dialect))
 }

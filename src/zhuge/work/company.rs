@@ -1,6 +1,7 @@
 //! Seed 003 `company`, for a role holding `company`. A company manages itself and the
 //! companies its administrators created (a reseller setting up client firms): it lists,
-//! renames and deletes only those; every other company is 403.
+//! renames and deletes only those; every other company is 403. `zhuge_dialect` on update
+//! picks how the company's clients are answered (`seed`, `original`, empty: the config's).
 
 use rocket::{get, post, routes, Route, State};
 use serde_json::json;
@@ -12,6 +13,7 @@ use crate::web::envelope::{ok, Reply};
 use crate::web::params::Params;
 use crate::zhuge::data::access::require;
 use crate::zhuge::data::company::{self, Details};
+use crate::zhuge::data::dialect;
 use crate::zhuge::principal::Employee;
 use crate::zhuge::work::form::path_id;
 
@@ -36,6 +38,8 @@ fn details(p: &Params, name: Option<String>) -> ApiResult<Details> {
         name,
         area: p.bounded("area", text::NAME)?,
         address: p.bounded("address", text::LINE)?,
+        wechat_qr_code: p.bounded("weChatQrCode", text::URL)?,
+        mp_version: p.bounded("mp_version", text::NAME)?,
     })
 }
 
@@ -57,10 +61,15 @@ async fn add(me: Employee, p: Params, db: &State<Db>) -> Reply {
 async fn update(me: Employee, id: &str, p: Params, db: &State<Db>) -> Reply {
     let id = path_id(id, "id")?;
     let d = details(&p, p.bounded("name", text::NAME)?)?;
+    let dialect = p.str("zhuge_dialect").map(dialect::parse_param).transpose()?;
     db.tx(move |tx| {
         require(tx, &me, "company")?;
         company::check_managed(tx, me.company_id, id)?;
-        company::update(tx, id, &d)
+        company::update(tx, id, &d)?;
+        match dialect {
+            Some(dialect) => dialect::set_company(tx, id, dialect),
+            None => Ok(()),
+        }
     })
     .await?;
     ok("修改成功", json!({}))

@@ -214,6 +214,7 @@ pub fn demo(conn: &rusqlite::Connection) -> ApiResult<()> {
         name: Some("东方银谷".into()),
         area: Some("上海".into()),
         address: Some("上海市浦东新区世纪大道 100 号".into()),
+        ..Default::default()
     };
     company::insert_child(conn, company_id, &client)?;
     Ok(())
