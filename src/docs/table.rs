@@ -86,7 +86,7 @@ pub const ROUTES: &[Op] = &[
     // Zhuge Leida: Work WeChat, for employees (seed 003)
     op("GET", "/zhugeleida/qiyeweixin/work_weixin_auth/<company_id>", Zhuge, Public, "企业微信登录 (code 换 UserID)", "code!"),
     op("GET", "/zhugeleida/qiyeweixin/mingpian", Zhuge, Employee, "我的名片", ""),
-    op("POST", "/zhugeleida/qiyeweixin/mingpian", Zhuge, Employee, "修改我的名片", "username avatar position email gender:int wechat wechat_phone telephone mingpian_phone sign is_show_phone"),
+    op("POST", "/zhugeleida/qiyeweixin/mingpian", Zhuge, Employee, "修改我的名片", "username avatar position email gender:int wechat wechat_phone telephone mingpian_phone sign is_show_phone country"),
     op("GET", "/zhugeleida/qiyeweixin/mingpian/poster", Zhuge, Employee, "我的名片海报 (PNG 地址)", ""),
     op("GET", "/zhugeleida/qiyeweixin/qr_code_auth", Zhuge, Employee, "我的名片二维码", ""),
     op("POST", "/zhugeleida/qiyeweixin/qr_code_auth", Zhuge, Employee, "重新生成名片二维码", ""),

@@ -212,6 +212,34 @@ pub fn take_unread(
     Ok(items)
 }
 
+/// Marks the pair's whole conversation read by `reader` (the original did so on every page).
+pub fn mark_pair_read(
+    c: &Connection,
+    user_id: i64,
+    customer_id: i64,
+    reader: Reader,
+) -> ApiResult<()> {
+    let sql = format!(
+        "UPDATE zl_chat SET {0} = 0 WHERE user_id = ?1 AND customer_id = ?2 AND {0} = 1",
+        reader.unread_column()
+    );
+    c.prepare_cached(&sql)?
+        .execute(params![user_id, customer_id])?;
+    Ok(())
+}
+
+/// Leaves a message unread by its own sender too: the original's clients showed what they
+/// sent only when `getmsg` handed it back.
+pub fn echo_to_sender(c: &Connection, id: i64, send_type: i64) -> ApiResult<()> {
+    let column = match send_type {
+        FROM_USER => Reader::User,
+        _ => Reader::Customer,
+    }
+    .unread_column();
+    c.execute(&format!("UPDATE zl_chat SET {column} = 1 WHERE id = ?1"), [id])?;
+    Ok(())
+}
+
 fn mark_read(c: &Connection, items: &[Value], reader: Reader) -> ApiResult<()> {
     let sql = format!(
         "UPDATE zl_chat SET {} = 0 WHERE id = ?1",
@@ -235,7 +263,8 @@ pub fn pair_count(c: &Connection, user_id: i64, customer_id: i64) -> ApiResult<i
 pub fn unread_by_customer(c: &Connection, user_id: i64, customer_id: i64) -> ApiResult<i64> {
     Ok(c
         .prepare_cached(
-            "SELECT COUNT(*) FROM zl_chat WHERE user_id = ?1 AND customer_id = ?2 AND is_customer_new_msg = 1",
+            "SELECT COUNT(*) FROM zl_chat WHERE user_id = ?1 AND customer_id = ?2 AND send_type = 1
+             AND is_customer_new_msg = 1",
         )?
         .query_row(params![user_id, customer_id], |r| r.get(0))?)
 }
@@ -249,7 +278,8 @@ pub fn contacts(c: &Connection, user_id: i64, page: &Page) -> ApiResult<(Vec<Val
     let sql = format!(
         "SELECT last.customer_id, {CUSTOMER_NAME}, cu.headimgurl, m.content, m.create_date,
                 (SELECT COUNT(*) FROM zl_chat u
-                 WHERE u.user_id = ?1 AND u.customer_id = last.customer_id AND u.is_user_new_msg = 1)
+                 WHERE u.user_id = ?1 AND u.customer_id = last.customer_id AND u.send_type = 2
+                   AND u.is_user_new_msg = 1)
          FROM (SELECT customer_id, MAX(id) AS id FROM zl_chat WHERE user_id = ?1 GROUP BY customer_id) last
          JOIN zl_chat m ON m.id = last.id
          JOIN zl_customer cu ON cu.id = last.customer_id {notes}

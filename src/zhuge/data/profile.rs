@@ -8,9 +8,9 @@ use crate::error::ApiResult;
 /// What only the card's owner sees besides the card: the raw settings behind it.
 pub fn card_settings(c: &Connection, uid: i64) -> ApiResult<Value> {
     Ok(c.query_row(
-        "SELECT memo_name, mingpian_phone, is_show_phone, wechat_phone, telephone, gender, qr_code,
-                userid, username
-         FROM zl_employee WHERE id = ?1",
+        "SELECT e.memo_name, e.mingpian_phone, e.is_show_phone, e.wechat_phone, e.telephone,
+                e.gender, e.qr_code, e.userid, e.username, e.country, co.area
+         FROM zl_employee e JOIN zl_company co ON co.id = e.company_id WHERE e.id = ?1",
         [uid],
         |r| {
             Ok(json!({
@@ -23,6 +23,8 @@ pub fn card_settings(c: &Connection, uid: i64) -> ApiResult<Value> {
                 "qr_code": r.get::<_, String>(6)?,
                 "userid": r.get::<_, String>(7)?,
                 "login_username": r.get::<_, String>(8)?,
+                "country": r.get::<_, String>(9)?,
+                "area": r.get::<_, String>(10)?,
             }))
         },
     )?)
@@ -42,6 +44,7 @@ pub struct CardFields {
     pub is_show_phone: Option<bool>,
     pub sign: Option<String>,
     pub gender: Option<i64>,
+    pub country: Option<String>,
 }
 
 pub fn update_card(c: &Connection, uid: i64, f: &CardFields) -> ApiResult<()> {
@@ -51,7 +54,7 @@ pub fn update_card(c: &Connection, uid: i64, f: &CardFields) -> ApiResult<()> {
                 wechat = COALESCE(?6, wechat), wechat_phone = COALESCE(?7, wechat_phone),
                 telephone = COALESCE(?8, telephone), mingpian_phone = COALESCE(?9, mingpian_phone),
                 is_show_phone = COALESCE(?10, is_show_phone), sign = COALESCE(?11, sign),
-                gender = COALESCE(?12, gender)
+                gender = COALESCE(?12, gender), country = COALESCE(?13, country)
          WHERE id = ?1",
         params![
             uid,
@@ -65,7 +68,8 @@ pub fn update_card(c: &Connection, uid: i64, f: &CardFields) -> ApiResult<()> {
             f.mingpian_phone,
             f.is_show_phone,
             f.sign,
-            f.gender
+            f.gender,
+            f.country
         ],
     )?;
     Ok(())

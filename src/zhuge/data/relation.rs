@@ -3,6 +3,7 @@
 use rusqlite::{named_params, params, Connection};
 use serde_json::json;
 
+use crate::zhuge::data::dialect::Dialect;
 use crate::clock;
 use crate::db::OptionalExtension;
 use crate::error::{ApiError, ApiResult};
@@ -65,19 +66,29 @@ pub fn touch_activity(c: &Connection, user_id: i64, customer_id: i64) -> ApiResu
 }
 
 /// The cards a customer is bound to, as seed 001 `mingpian/all` lists them.
-pub fn cards_of_customer(c: &Connection, customer_id: i64) -> ApiResult<Vec<serde_json::Value>> {
+pub fn cards_of_customer(
+    c: &Connection,
+    customer_id: i64,
+    default: Dialect,
+) -> ApiResult<Vec<serde_json::Value>> {
+    // Each card in its company's dialect: the original named it by username and showed the
+    // profile avatar, the phone without the WeChat phone fallback and the binding's date.
     let sql = format!(
-        "SELECT e.id, {name}, r.source, {avatar}, co.name, e.position, e.email, {phone},
-                e.create_date
+        "SELECT e.id, CASE WHEN {original} THEN e.username ELSE {name} END, r.source,
+                CASE WHEN {original} THEN e.avatar ELSE {avatar} END, co.name, e.position, e.email,
+                CASE WHEN {original} THEN {raw_phone} ELSE {phone} END,
+                CASE WHEN {original} THEN r.create_date ELSE e.create_date END
          FROM zl_relation r JOIN zl_employee e ON e.id = r.user_id
          JOIN zl_company co ON co.id = e.company_id
          WHERE r.customer_id = ?1 AND e.status = 1 ORDER BY r.id DESC",
+        original = "COALESCE(co.dialect, ?2) = 'original'",
         name = employee::CARD_NAME,
         avatar = employee::CARD_AVATAR,
         phone = employee::CARD_PHONE,
+        raw_phone = "CASE WHEN e.is_show_phone = 0 THEN '' ELSE e.mingpian_phone END",
     );
     let mut stmt = c.prepare(&sql)?;
-    let rows = stmt.query_map([customer_id], |r| {
+    let rows = stmt.query_map(params![customer_id, default.name()], |r| {
         Ok(json!({
             "id": r.get::<_, i64>(0)?,
             "username": r.get::<_, String>(1)?,

@@ -49,10 +49,11 @@ async fn view(me: Customer, p: Params, db: &State<Db>, settings: &State<Settings
             Ok((card_for(tx, uid, me.id)?, dialect))
         })
         .await?;
-    // The seed shows the card in a one-element list, the original as the object itself.
+    // The seed shows the card in a one-element list, the original as the object itself,
+    // its photo wall not yet built (`''`) and the newest tag first.
     let card = match dialect {
         Dialect::Seed => json!([card]),
-        Dialect::Original => card,
+        Dialect::Original => as_original(card),
     };
     ok("查询成功", json!({"ret_data": card, "data_count": 1}))
 }
@@ -67,10 +68,19 @@ fn card_for(c: &Connection, uid: i64, customer_id: i64) -> ApiResult<Value> {
     Ok(card)
 }
 
+fn as_original(mut card: Value) -> Value {
+    card["photo"] = json!("");
+    if let Some(tags) = card["tag"].as_array_mut() {
+        tags.reverse();
+    }
+    card
+}
+
 #[get("/mingpian/all")]
-async fn all(me: Customer, db: &State<Db>) -> Reply {
+async fn all(me: Customer, db: &State<Db>, settings: &State<Settings>) -> Reply {
+    let default = Dialect::configured(settings);
     let cards = db
-        .run(move |c| relation::cards_of_customer(c, me.id))
+        .run(move |c| relation::cards_of_customer(c, me.id, default))
         .await?;
     let count = cards.len();
     ok("查询成功", json!({"ret_data": cards, "data_count": count}))

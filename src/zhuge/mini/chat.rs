@@ -58,6 +58,7 @@ pub async fn customer_history(me: Customer, p: Params, db: &Db, settings: &Setti
             if !dialect::of_card(tx, uid, default)?.original() {
                 return Ok(json!(items));
             }
+            chat::mark_pair_read(tx, uid, me.id, Reader::Customer)?;
             let mut data = employee::chat_header(tx, uid)?;
             data["ret_data"] = json!(oldest_first(items));
             data["data_count"] = json!(chat::pair_count(tx, uid, me.id)?);
@@ -87,9 +88,13 @@ pub async fn customer_send(me: Customer, p: Params, db: &Db, settings: &Settings
     let pushes = notice::Pushes::of(settings);
     let uid = p.id("u_id")?;
     let content = chat::parse_content(&p.required("content", text::NOTE)?)?;
+    let default = Dialect::configured(settings);
     db.tx(move |tx| {
         require_bound(tx, uid, me.id)?;
-        chat::insert(tx, uid, me.id, FROM_CUSTOMER, &content)?;
+        let id = chat::insert(tx, uid, me.id, FROM_CUSTOMER, &content)?;
+        if dialect::of_card(tx, uid, default)?.original() {
+            chat::echo_to_sender(tx, id, FROM_CUSTOMER)?;
+        }
         chat::count_on_relation(tx, uid, me.id, FROM_CUSTOMER)?;
         let said = format!(":{}", chat::summary(&content));
         notice::push_to_salesperson(tx, pushes, uid, || {

@@ -13,6 +13,7 @@ use crate::web::params::Params;
 use crate::wechat::apps::mini_app_of;
 use crate::wechat::mini::MiniApp;
 use crate::wechat::WeChat;
+use crate::zhuge::data::dialect::{self, Dialect};
 use crate::zhuge::data::{customer, employee, navigation, relation};
 use crate::zhuge::principal::Customer;
 
@@ -77,17 +78,22 @@ async fn mini_app(db: &Db, settings: &Settings, company_id: Option<i64>) -> ApiR
 }
 
 #[get("/login/binding")]
-async fn binding(me: Customer, p: Params, db: &State<Db>) -> Reply {
+async fn binding(me: Customer, p: Params, db: &State<Db>, settings: &State<Settings>) -> Reply {
     let uid = p.id("uid")?;
     let source: i64 = p.opt_num("source")?.unwrap_or(1);
     if !(1..=4).contains(&source) {
         return Err(ApiError::invalid("source", "只能是 1 到 4"));
     }
     let parent = p.opt_id("pid")?.filter(|&pid| pid != me.id);
+    let default = Dialect::configured(settings);
     let created = db
         .tx(move |tx| {
-            let (company_id, name) =
+            let (company_id, mut name) =
                 employee::company_and_name(tx, uid)?.ok_or_else(|| ApiError::not_found("名片"))?;
+            // The original's greeting names the salesperson by username, not the card name.
+            if dialect::of_card(tx, uid, default)?.original() {
+                name = employee::username(tx, uid)?;
+            }
             // Who shared the card must be that card's own customer; anyone else is ignored,
             // so a binding never links to (or reveals) another salesperson's customers.
             let parent = match parent {

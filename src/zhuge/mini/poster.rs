@@ -10,6 +10,8 @@ use crate::error::{ApiError, ApiResult};
 use crate::poster::{self, PosterCard};
 use crate::web::envelope::{ok, Reply};
 use crate::web::params::Params;
+use crate::zhuge::data::dialect::{self, Dialect};
+use crate::zhuge::data::employee;
 use crate::zhuge::data::notice::Pushes;
 use crate::zhuge::data::poster::{self as fields, PosterFields};
 use crate::zhuge::data::radar::{self, VIEW_CARD};
@@ -46,7 +48,18 @@ async fn create_poster(
     settings: &State<Settings>,
 ) -> Reply {
     let uid = p.id("uid")?;
-    let (card, pair) = db.run(move |c| card_and_pair(c, uid, me.id)).await?;
+    let default = Dialect::configured(settings);
+    let ((card, pair), dialect) = db
+        .run(move |c| {
+            let mut found = card_and_pair(c, uid, me.id)?;
+            let dialect = dialect::of_card(c, uid, default)?;
+            // The original named the poster's card by username.
+            if dialect.original() {
+                found.0.name = employee::username(c, uid)?;
+            }
+            Ok((found, dialect))
+        })
+        .await?;
     let content = card_url(settings, uid, pair.as_ref().map(|_| me.id));
     let data_dir = settings.data_dir.clone();
     let qr = crate::task::blocking(move || crate::media::save_qr(&data_dir, &content)).await?;
@@ -56,18 +69,21 @@ async fn create_poster(
         db.tx(move |tx| fields::set_pair_qr_code(tx, uid, me.id, &stored))
             .await?;
     }
-    ok(
-        "请求成功",
-        json!([{
-            "user_id": uid,
-            "user_avatar": card.avatar,
-            "username": card.name,
-            "position": card.position,
-            "mingpian_phone": card.phone,
-            "company": card.company,
-            "qr_code_url": qr_url,
-        }]),
-    )
+    let poster = json!({
+        "user_id": uid,
+        "user_avatar": card.avatar,
+        "username": card.name,
+        "position": card.position,
+        "mingpian_phone": card.phone,
+        "company": card.company,
+        "qr_code_url": qr_url,
+    });
+    // The seed shows a one-element list, the original the object itself.
+    let data = match dialect {
+        Dialect::Seed => json!([poster]),
+        Dialect::Original => poster,
+    };
+    ok("请求成功", data)
 }
 
 /// The poster as a PNG (drawn once per card state), a radar event for the salesperson.
@@ -98,10 +114,10 @@ async fn save_poster(me: Customer, p: Params, db: &State<Db>, settings: &State<S
         Ok(())
     })
     .await?;
-    // The seed shows `user_id` (the salesperson) as text.
+    // The seed shows `user_id` (the salesperson) as text; the original called it `uid`.
     ok(
         "请求成功",
-        json!({"user_id": uid.to_string(), "poster_url": poster_url}),
+        json!({"user_id": uid.to_string(), "uid": uid.to_string(), "poster_url": poster_url}),
     )
 }
 

@@ -11,6 +11,7 @@ use crate::error::{ApiError, ApiResult};
 use crate::web::envelope::{ok, Reply};
 use crate::web::params::Params;
 use crate::zhuge::data::chat::{self, FROM_CUSTOMER};
+use crate::zhuge::data::dialect::{self, Dialect};
 use crate::zhuge::data::notice::Pushes;
 use crate::zhuge::data::radar::{self, CONSULT, FORWARD, VIEW_PRODUCT, VIEW_WEBSITE};
 use crate::zhuge::data::{employee, product};
@@ -98,10 +99,16 @@ async fn forward_product(
 ) -> Reply {
     let pushes = Pushes::of(settings);
     let (uid, product_id) = (p.id("uid")?, p.id("product_id")?);
+    let default = Dialect::configured(settings);
     db.tx(move |tx| {
         let item = visible(tx, uid, product_id)?;
         let remark = format!("转发了{}", item["name"].as_str().unwrap_or(""));
-        radar::record(tx, pushes, uid, me.id, FORWARD, &remark)
+        // SPEC counts a forward as action 6; the original logged it as viewing a product.
+        let action = match dialect::of_card(tx, uid, default)? {
+            Dialect::Seed => FORWARD,
+            Dialect::Original => VIEW_PRODUCT,
+        };
+        radar::record(tx, pushes, uid, me.id, action, &remark)
     })
     .await?;
     ok("记录转发产品成功", json!({}))

@@ -55,6 +55,7 @@ async fn history(who: Signer, p: Params, db: &State<Db>, settings: &State<Settin
             if !dialect::of_company(tx, me.company_id, default)?.original() {
                 return Ok(json!(items));
             }
+            chat::mark_pair_read(tx, me.id, customer_id, Reader::User)?;
             let count = chat::pair_count(tx, me.id, customer_id)?;
             let items = mini::oldest_first(items.into_iter().map(as_original).collect());
             Ok(json!({"ret_data": items, "data_count": count}))
@@ -86,9 +87,13 @@ async fn send_msg(who: Signer, p: Params, db: &State<Db>, settings: &State<Setti
         content["msg"] = json!(ASK_PHONE);
     }
     let settings = settings.inner().clone();
+    let default = Dialect::configured(&settings);
     db.tx(move |tx| {
         require_own_customer(tx, &me, customer_id)?;
-        chat::insert(tx, me.id, customer_id, FROM_USER, &content)?;
+        let id = chat::insert(tx, me.id, customer_id, FROM_USER, &content)?;
+        if dialect::of_company(tx, me.company_id, default)?.original() {
+            chat::echo_to_sender(tx, id, FROM_USER)?;
+        }
         chat::count_on_relation(tx, me.id, customer_id, FROM_USER)?;
         notice::chat_notice(tx, &settings, me.id, customer_id)
     })

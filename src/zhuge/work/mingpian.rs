@@ -88,6 +88,7 @@ fn card_fields(p: &Params) -> ApiResult<CardFields> {
         is_show_phone: show_phone(p)?,
         sign: p.bounded("sign", text::LINE)?,
         gender,
+        country: p.bounded("country", text::NAME)?,
     })
 }
 
