@@ -128,8 +128,13 @@ impl Params {
 
     /// `current_page` from 1 (default 1), `length` 1..=1000 (default 20).
     pub fn page(&self) -> ApiResult<Page> {
+        self.page_or(20)
+    }
+
+    /// `current_page` and `length`, the length `default_length` unless given.
+    pub fn page_or(&self, default_length: i64) -> ApiResult<Page> {
         let current: i64 = self.opt_num("current_page")?.unwrap_or(1);
-        let length: i64 = self.opt_num("length")?.unwrap_or(20);
+        let length: i64 = self.opt_num("length")?.unwrap_or(default_length);
         if current < 1 {
             return Err(ApiError::invalid("current_page", "必须从 1 开始"));
         }

@@ -276,7 +276,7 @@ pub fn contacts(c: &Connection, user_id: i64, page: &Page) -> ApiResult<(Vec<Val
         .prepare_cached("SELECT COUNT(DISTINCT customer_id) FROM zl_chat WHERE user_id = ?1")?
         .query_row([user_id], |r| r.get(0))?;
     let sql = format!(
-        "SELECT last.customer_id, {CUSTOMER_NAME}, cu.headimgurl, m.content, m.create_date,
+        "SELECT last.customer_id, {CUSTOMER_NAME}, cu.headimgurl, m.content, m.create_date, cu.user_type,
                 (SELECT COUNT(*) FROM zl_chat u
                  WHERE u.user_id = ?1 AND u.customer_id = last.customer_id AND u.send_type = 2
                    AND u.is_user_new_msg = 1)
@@ -293,13 +293,16 @@ pub fn contacts(c: &Connection, user_id: i64, page: &Page) -> ApiResult<(Vec<Val
             let content: Value =
                 serde_json::from_str(&r.get::<_, String>(3)?).unwrap_or_else(|_| json!({}));
             let when: String = r.get(4)?;
+            let user_type: i64 = r.get(5)?;
             Ok(json!({
                 "customer_id": r.get::<_, i64>(0)?,
+                "customer_source": user_type,
+                "customer_source_text": customer::user_type_name(user_type),
                 "name": r.get::<_, String>(1)?,
                 "src": r.get::<_, String>(2)?,
                 "msg": summary(&content),
                 "dateTime": clock::relative_day_time(&when, today),
-                "count": r.get::<_, i64>(5)?,
+                "count": r.get::<_, i64>(6)?,
             }))
         })?
         .collect::<Result<Vec<_>, _>>()?;

@@ -18,6 +18,14 @@ pub fn source_name(source: i64) -> &'static str {
     }
 }
 
+/// Where a customer signed in from (`user_type`), as the original named it.
+pub fn user_type_name(user_type: i64) -> &'static str {
+    match user_type {
+        1 => "公众号",
+        _ => "小程序",
+    }
+}
+
 /// The name shown for a customer who has not shared a nickname (SPEC §7).
 pub const ANONYMOUS: &str = "微信用户";
 

@@ -19,11 +19,16 @@ pub fn phrases(c: &Connection, user_id: i64, page: Page) -> ApiResult<(Vec<Value
         |r| r.get(0),
     )?;
     let mut stmt = c.prepare_cached(
-        "SELECT id, custom_language FROM zl_follow_language
+        "SELECT id, custom_language, user_id FROM zl_follow_language
          WHERE user_id IS NULL OR user_id = ?1 ORDER BY id DESC LIMIT ?2 OFFSET ?3",
     )?;
+    // `user_id` is null on the shared phrases.
     let rows = stmt.query_map(params![user_id, page.limit, page.offset], |r| {
-        Ok(json!({"language_id": r.get::<_, i64>(0)?, "language": r.get::<_, String>(1)?}))
+        Ok(json!({
+            "language_id": r.get::<_, i64>(0)?,
+            "language": r.get::<_, String>(1)?,
+            "user_id": r.get::<_, Option<i64>>(2)?,
+        }))
     })?;
     Ok((rows.collect::<Result<_, _>>()?, total))
 }
@@ -98,7 +103,8 @@ pub fn infos(
     let args = named_params! {":customer": customer_id, ":scope": scope.value()};
     let total: i64 = c.query_row(&format!("SELECT COUNT(*) {from}"), args, |r| r.get(0))?;
     let sql = format!(
-        "SELECT f.id, cu.headimgurl, {avatar}, e.username, f.follow_info, f.create_date, e.id
+        "SELECT f.id, cu.headimgurl, {avatar}, e.username, f.follow_info, f.create_date, e.id,
+                r.customer_id
          {from} ORDER BY f.create_date DESC, f.id DESC LIMIT :limit OFFSET :offset",
         avatar = employee::CARD_AVATAR,
     );
@@ -115,6 +121,8 @@ pub fn infos(
                 "follow_info": r.get::<_, String>(4)?,
                 "create_date": r.get::<_, String>(5)?,
                 "user_id": r.get::<_, i64>(6)?,
+                "user_customer_flowup__user_id": r.get::<_, i64>(6)?,
+                "user_customer_flowup__customer_id": r.get::<_, i64>(7)?,
             }))
         },
     )?;

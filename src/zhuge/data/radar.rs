@@ -192,6 +192,17 @@ pub fn event_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Value> {
 }
 
 /// Marks these events read.
+/// Marks read every event that `filter` matches (the original's `action/time` did).
+pub fn mark_matching_read(c: &Connection, user_id: i64, filter: &Filter) -> ApiResult<()> {
+    let (clauses, values) = filter.clauses();
+    let args = bind_values(&user_id, &values);
+    c.execute(
+        &format!("UPDATE zl_radar AS a SET is_new_msg = 0 WHERE a.user_id = ?1 AND a.is_new_msg = 1{clauses}"),
+        args.as_slice(),
+    )?;
+    Ok(())
+}
+
 pub fn mark_read(c: &Connection, ids: &[i64]) -> ApiResult<()> {
     let mut stmt =
         c.prepare_cached("UPDATE zl_radar SET is_new_msg = 0 WHERE id = ?1 AND is_new_msg = 1")?;
@@ -264,6 +275,8 @@ pub fn by_customer(
                 "totalCount": r.get::<_, i64>(1)?,
                 "customer_id": customer_id,
                 "customer__username": r.get::<_, String>(2)?,
+                "customer_username": r.get::<_, String>(2)?,
+                "action_count": r.get::<_, i64>(1)?,
                 "user_id": user_id.to_string(),
                 "headimgurl": r.get::<_, String>(3)?,
                 "detail": {},

@@ -34,6 +34,8 @@ pub struct Contact {
     pub expedted_pr: i64,
     pub belonger: String,
     pub source: i64,
+    /// `zl_customer.user_type`: 1 公众号, 2 小程序.
+    pub user_type: i64,
     pub last_follow_time: Option<String>,
     pub last_activity_time: Option<String>,
 }
@@ -62,7 +64,7 @@ pub fn address_book(
         )?;
     let sql = format!(
         "SELECT r.customer_id, {name}, cu.headimgurl, r.expected_time, r.expedted_pr, e.username,
-                r.source, r.last_follow_time, r.last_activity_time
+                r.source, r.last_follow_time, r.last_activity_time, cu.user_type
          {from} ORDER BY {order} DESC, r.id DESC LIMIT :limit OFFSET :offset",
         name = customer::NAME,
         order = order.column(),
@@ -82,6 +84,7 @@ pub fn address_book(
                 source: r.get(6)?,
                 last_follow_time: r.get(7)?,
                 last_activity_time: r.get(8)?,
+                user_type: r.get(9)?,
             })
         },
     )?;

@@ -4,10 +4,12 @@
 use rocket::{get, post, routes, Route, State};
 use serde_json::json;
 
+use crate::config::Settings;
 use crate::db::Db;
 use crate::text;
 use crate::web::envelope::{ok, Reply};
 use crate::web::params::Params;
+use crate::zhuge::data::dialect::{self, Dialect};
 use crate::zhuge::data::follow;
 use crate::zhuge::data::relation::{self, Scope};
 use crate::zhuge::principal::Employee;
@@ -19,15 +21,23 @@ pub fn routes() -> Vec<Route> {
 
 /// The signer's phrases and the shared ones (ids 2–10), newest first, paged.
 #[get("/follow_language")]
-async fn phrases(me: Employee, p: Params, db: &State<Db>) -> Reply {
+async fn phrases(me: Employee, p: Params, db: &State<Db>, settings: &State<Settings>) -> Reply {
     let page = p.page()?;
-    let (rows, total) = db.run(move |c| follow::phrases(c, me.id, page)).await?;
+    let default = Dialect::configured(settings);
+    let (rows, total, dialect) = db
+        .run(move |c| {
+            let (rows, total) = follow::phrases(c, me.id, page)?;
+            Ok((rows, total, dialect::of_company(c, me.company_id, default)?))
+        })
+        .await?;
+    // The seed groups the phrases in a one-element list; the original answered one object.
+    let ret_data = match dialect {
+        Dialect::Seed => json!([{"user_id": me.id.to_string(), "follow_language": rows}]),
+        Dialect::Original => json!({"user_id": me.id, "follow_language_data": rows}),
+    };
     ok(
         "查询成功",
-        json!({
-            "ret_data": [{"user_id": me.id.to_string(), "follow_language": rows}],
-            "data_count": total,
-        }),
+        json!({"ret_data": ret_data, "data_count": total}),
     )
 }
 

@@ -4,10 +4,12 @@ use rocket::{get, routes, Route, State};
 use serde_json::{json, Value};
 
 use crate::clock;
+use crate::config::Settings;
 use crate::db::Db;
 use crate::error::{ApiError, ApiResult};
 use crate::web::envelope::{ok, Reply};
 use crate::web::params::Params;
+use crate::zhuge::data::dialect::{self, Dialect};
 use crate::zhuge::data::radar::{self, Filter, ACTIONS};
 use crate::zhuge::principal::Employee;
 
@@ -47,12 +49,29 @@ fn time_bound(p: &Params, name: &str) -> ApiResult<Option<String>> {
         .map_err(|_| ApiError::wrong_type(name))
 }
 
+/// The original (its dialect) pages by 10, looks back 7 days when asked for one action, and
+/// marks everything that matches read.
 #[get("/action/time")]
-async fn by_time(me: Employee, p: Params, db: &State<Db>) -> Reply {
-    let filter = filter(&p, true)?;
-    let page = p.page()?;
+async fn by_time(me: Employee, p: Params, db: &State<Db>, settings: &State<Settings>) -> Reply {
+    let mut filter = filter(&p, true)?;
+    let dialect = company_dialect(db, settings, me).await?;
+    let page = match dialect {
+        Dialect::Seed => p.page()?,
+        Dialect::Original => {
+            if filter.action.is_some() && filter.since.is_none() {
+                filter.since = Some(clock::days_ago(6));
+            }
+            p.page_or(10)?
+        }
+    };
     let (events, total) = db
-        .run(move |c| radar::by_time(c, me.id, &filter, page))
+        .tx(move |tx| {
+            let found = radar::by_time(tx, me.id, &filter, page)?;
+            if dialect.original() {
+                radar::mark_matching_read(tx, me.id, &filter)?;
+            }
+            Ok(found)
+        })
         .await?;
     ok(
         "查询日志记录成功",
@@ -60,10 +79,24 @@ async fn by_time(me: Employee, p: Params, db: &State<Db>) -> Reply {
     )
 }
 
+/// The original (its dialect) looks back 7 days unless told otherwise and pages by 10.
 #[get("/action/customer")]
-async fn by_customer(me: Employee, p: Params, db: &State<Db>) -> Reply {
-    let filter = filter(&p, false)?;
-    let page = p.page()?;
+async fn by_customer(
+    me: Employee,
+    p: Params,
+    db: &State<Db>,
+    settings: &State<Settings>,
+) -> Reply {
+    let mut filter = filter(&p, false)?;
+    let page = match company_dialect(db, settings, me).await? {
+        Dialect::Seed => p.page()?,
+        Dialect::Original => {
+            if filter.since.is_none() && filter.before.is_none() {
+                filter.since = Some(clock::days_ago(6));
+            }
+            p.page_or(10)?
+        }
+    };
     let rows = db
         .run(move |c| radar::by_customer(c, me.id, &filter, page))
         .await?;
@@ -72,7 +105,7 @@ async fn by_customer(me: Employee, p: Params, db: &State<Db>) -> Reply {
 
 /// Counts per action; without dates, over the last 7 days (as the original did).
 #[get("/action/count")]
-async fn count(me: Employee, p: Params, db: &State<Db>) -> Reply {
+async fn count(me: Employee, p: Params, db: &State<Db>, settings: &State<Settings>) -> Reply {
     let mut filter = filter(&p, false)?;
     if filter.since.is_none() && filter.before.is_none() {
         filter.since = Some(clock::days_ago(6));
@@ -85,10 +118,19 @@ async fn count(me: Employee, p: Params, db: &State<Db>) -> Reply {
         .enumerate()
         .map(|(i, name)| ((i + 1).to_string(), json!(name)))
         .collect();
-    ok(
-        "查询日志记录成功",
-        json!([{"action": names, "detail": detail, "user_id": me.id.to_string()}]),
-    )
+    let counts = json!({"action": names, "detail": detail, "user_id": me.id.to_string()});
+    // The seed shows a one-element list, the original the object itself.
+    let data = match company_dialect(db, settings, me).await? {
+        Dialect::Seed => json!([counts]),
+        Dialect::Original => counts,
+    };
+    ok("查询日志记录成功", data)
+}
+
+async fn company_dialect(db: &Db, settings: &Settings, me: Employee) -> ApiResult<Dialect> {
+    let default = Dialect::configured(settings);
+    db.run(move |c| dialect::of_company(c, me.company_id, default))
+        .await
 }
 
 #[get("/action/get_new_log")]

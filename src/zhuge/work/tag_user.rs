@@ -3,11 +3,13 @@
 use rocket::{get, post, routes, Route, State};
 use serde_json::json;
 
+use crate::config::Settings;
 use crate::db::Db;
 use crate::error::ApiError;
 use crate::text;
 use crate::web::envelope::{ok, Reply};
 use crate::web::params::Params;
+use crate::zhuge::data::dialect::{self, Dialect};
 use crate::zhuge::data::employee;
 use crate::zhuge::data::profile::{self, CardFields};
 use crate::zhuge::data::user_tag;
@@ -38,11 +40,20 @@ async fn add(me: Employee, p: Params, db: &State<Db>) -> Reply {
 
 /// The card keeps exactly the tags listed in `tag_list` (JSON text `[1,2,3]`).
 #[post("/tag_user/save", data = "<p>")]
-async fn save(me: Employee, p: Params, db: &State<Db>) -> Reply {
+async fn save(me: Employee, p: Params, db: &State<Db>, settings: &State<Settings>) -> Reply {
     let ids = id_list(&p, "tag_list")?.ok_or_else(|| ApiError::missing("tag_list"))?;
-    db.tx(move |tx| user_tag::keep_only(tx, me.id, &ids))
+    let default = Dialect::configured(settings);
+    let dialect = db
+        .tx(move |tx| {
+            user_tag::keep_only(tx, me.id, &ids)?;
+            dialect::of_company(tx, me.company_id, default)
+        })
         .await?;
-    ok("添加成功", json!([]))
+    // The seed answers an empty list, the original `保存成功` with an empty object.
+    match dialect {
+        Dialect::Seed => ok("添加成功", json!([])),
+        Dialect::Original => ok("保存成功", json!({})),
+    }
 }
 
 #[post("/tag_user/delete", data = "<p>")]

@@ -10,6 +10,7 @@ use crate::db::Db;
 use crate::error::{ApiError, ApiResult};
 use crate::web::envelope::{ok, Reply};
 use crate::web::params::Params;
+use crate::zhuge::data::customer;
 use crate::zhuge::data::relation::Scope;
 use crate::zhuge::data::tongxunlu::{self as book, BookOrder, Contact};
 use crate::zhuge::principal::Employee;
@@ -60,6 +61,9 @@ fn contact(r: &Contact, today: NaiveDate) -> Value {
         "expedted_pr": r.expedted_pr,
         "belonger": r.belonger,
         "source": r.source,
+        "source_text": customer::source_name(r.source),
+        "customer_source": r.user_type,
+        "customer_source_text": customer::user_type_name(r.user_type),
         "last_follow_time": follow.map_or(String::new(), |d| days_ago(d, today)),
         "last_activity_time": activity.map_or(String::new(), |d| day_word(d, today)),
         "follow_status": follow.map_or("未跟进过".to_string(), |d| follow_status(d, today)),
