@@ -12,11 +12,7 @@ use crate::zhuge::principal::Employee;
 use crate::zhuge::work::{mingpian, tag_user};
 
 pub fn routes() -> Vec<Route> {
-    routes![
-        save_phone,
-        save_info,
-        create_small_program_qr_code
-    ]
+    routes![save_phone, save_info, create_small_program_qr_code]
 }
 
 /// → `tag_user/save_phone` (`mingpian_phone`, `is_show_phone`).
