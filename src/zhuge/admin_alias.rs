@@ -1,12 +1,13 @@
 //! The original 2018 server's admin-console routes (`/zhugeleida/admin/...`) that Leida serves
 //! under the enterprise or mini-program prefix: the shop moved to `/admin/` in the original's
 //! final code, products and roles were managed there too. Each alias calls the canonical
-//! handler; the original accepted any id after `add/`.
+//! handler; the original accepted any number after `add/`.
 
 use rocket::{get, post, routes, Route, State};
 
 use crate::config::Settings;
 use crate::db::Db;
+use crate::error::{ApiError, ApiResult};
 use crate::web::envelope::Reply;
 use crate::web::params::Params;
 use crate::zhuge::mini::{refund, shop};
@@ -40,13 +41,22 @@ pub fn routes() -> Vec<Route> {
     ]
 }
 
+/// The number after `add/`, which the original matched as `\d+` and then ignored.
+fn any_number(raw: &str) -> ApiResult<()> {
+    match raw.parse::<i64>() {
+        Ok(n) if n >= 0 => Ok(()),
+        _ => Err(ApiError::wrong_type("o_id")),
+    }
+}
+
 #[get("/goodsClassShow")]
 async fn class_show(who: Signer, p: Params, db: &State<Db>) -> Reply {
     shop::class_show(who, p, db).await
 }
 
-#[post("/goodsClassOper/add/<_id>", data = "<p>")]
-async fn class_add(who: Signer, _id: &str, p: Params, db: &State<Db>) -> Reply {
+#[post("/goodsClassOper/add/<id>", data = "<p>")]
+async fn class_add(who: Signer, id: &str, p: Params, db: &State<Db>) -> Reply {
+    any_number(id)?;
     shop::class_add(who, p, db).await
 }
 
@@ -67,8 +77,9 @@ async fn goods_show(who: Signer, p: Params, db: &State<Db>) -> Reply {
 }
 
 /// The original named the goods' class `parentName`.
-#[post("/mallManagementOper/add/<_id>", data = "<p>")]
-async fn goods_add(who: Signer, _id: &str, p: Params, db: &State<Db>) -> Reply {
+#[post("/mallManagementOper/add/<id>", data = "<p>")]
+async fn goods_add(who: Signer, id: &str, p: Params, db: &State<Db>) -> Reply {
+    any_number(id)?;
     shop::goods_add(who, p.renamed("parentName", "classificationId"), db).await
 }
 
@@ -116,8 +127,9 @@ async fn role_list(me: Employee, p: Params, db: &State<Db>) -> Reply {
     role::list(me, p, db).await
 }
 
-#[post("/role/add/<_id>", data = "<p>")]
-async fn role_add(me: Employee, _id: &str, p: Params, db: &State<Db>) -> Reply {
+#[post("/role/add/<id>", data = "<p>")]
+async fn role_add(me: Employee, id: &str, p: Params, db: &State<Db>) -> Reply {
+    any_number(id)?;
     role::add(me, p, db).await
 }
 
@@ -141,8 +153,9 @@ async fn product_single(me: Employee, p: Params, db: &State<Db>) -> Reply {
     product::product_single(me, p, db).await
 }
 
-#[post("/product/add/<_id>", data = "<p>")]
-async fn product_add(me: Employee, _id: &str, p: Params, db: &State<Db>) -> Reply {
+#[post("/product/add/<id>", data = "<p>")]
+async fn product_add(me: Employee, id: &str, p: Params, db: &State<Db>) -> Reply {
+    any_number(id)?;
     product::add(me, p, db).await
 }
 
