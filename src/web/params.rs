@@ -126,6 +126,28 @@ impl Params {
         }
     }
 
+    /// An optional flag: `1`/`0`, `true`/`false` or Python's `True`/`False` (the original's
+    /// clients send those); anything else is a refusal.
+    pub fn opt_flag(&self, name: &str) -> ApiResult<Option<bool>> {
+        match self.str(name) {
+            None => Ok(None),
+            Some("1" | "true" | "True") => Ok(Some(true)),
+            Some("0" | "false" | "False") => Ok(Some(false)),
+            Some(_) => Err(ApiError::wrong_type(name)),
+        }
+    }
+
+    /// The same fields, where `old` is also readable as `new` (for routes kept under the
+    /// original's parameter names); a `new` the caller sent wins.
+    pub fn renamed(mut self, old: &str, new: &str) -> Self {
+        if self.str(new).is_none() {
+            if let Some(value) = self.opt_text(old) {
+                self.fields.insert(0, (new.to_string(), value));
+            }
+        }
+        self
+    }
+
     /// `current_page` from 1 (default 1), `length` 1..=1000 (default 20).
     pub fn page(&self) -> ApiResult<Page> {
         self.page_or(20)

@@ -26,6 +26,7 @@ mod repair_workflow;
 mod security;
 mod signatures;
 mod sms;
+mod zhuge_alias;
 mod zhuge_card;
 mod zhuge_chat;
 mod zhuge_crm;

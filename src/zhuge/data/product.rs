@@ -34,27 +34,31 @@ pub struct Draft {
 }
 
 /// `content` as seed 001 shows it: `{cover_data: [...], article_data: [...]}`, each block
-/// `{type: picture_url|title|content, data: [text...]}`.
+/// `{type: picture_url|title|content, data: [text...]}`. A block's `data` given as one plain
+/// string (as the original's clients send text blocks) is stored as the list `[string]`.
 pub fn parse_content(raw: &str) -> ApiResult<Value> {
-    let content: Value =
+    let mut content: Value =
         serde_json::from_str(raw.trim()).map_err(|_| ApiError::wrong_type("content"))?;
-    let Some(parts) = content.as_object() else {
+    let Some(parts) = content.as_object_mut() else {
         return Err(ApiError::wrong_type("content"));
     };
-    for (key, blocks) in parts {
+    for (key, blocks) in parts.iter_mut() {
         if key != "cover_data" && key != "article_data" {
             return Err(ApiError::invalid(
                 "content",
                 "只能包含 cover_data 和 article_data",
             ));
         }
-        let Some(blocks) = blocks.as_array() else {
+        let Some(blocks) = blocks.as_array_mut() else {
             return Err(ApiError::invalid(
                 "content",
                 &format!("的 {key} 必须是列表"),
             ));
         };
         for block in blocks {
+            if block["data"].is_string() {
+                block["data"] = Value::Array(vec![block["data"].take()]);
+            }
             let kind = block["type"].as_str().unwrap_or("");
             let texts_ok = block["data"]
                 .as_array()
@@ -62,7 +66,7 @@ pub fn parse_content(raw: &str) -> ApiResult<Value> {
             if !matches!(kind, "picture_url" | "title" | "content") || !texts_ok {
                 return Err(ApiError::invalid(
                     "content",
-                    "的每一块须为 {type: picture_url|title|content, data: [文字]}",
+                    "的每一块须为 {type: picture_url|title|content, data: [文字] 或 文字}",
                 ));
             }
         }

@@ -30,7 +30,7 @@ pub fn routes() -> Vec<Route> {
 
 /// Employees holding `shop` see their company's refunds; a customer sees their own.
 #[get("/tuiKuanDingDanShow")]
-async fn show(who: Signer, p: Params, db: &State<Db>) -> Reply {
+pub(crate) async fn show(who: Signer, p: Params, db: &State<Db>) -> Reply {
     let page = p.page()?;
     let status = p.opt_text("status");
     let data = db
@@ -223,7 +223,7 @@ fn shown(r: &Refund) -> Value {
 
 /// The seller decides a customer's request: 2 refunds (all asked, or `tuiKuanJinE`), 5 refuses.
 #[post("/tuiKuanDingDanOper/updateStatus/<id>", data = "<p>")]
-async fn update_status(
+pub(crate) async fn update_status(
     who: Signer,
     id: i64,
     p: Params,

@@ -81,7 +81,7 @@ fn class_form(p: &Params) -> ApiResult<ClassForm> {
 }
 
 #[post("/goodsClassOper/add/0", data = "<p>")]
-async fn class_add(who: Signer, p: Params, db: &State<Db>) -> Reply {
+pub(crate) async fn class_add(who: Signer, p: Params, db: &State<Db>) -> Reply {
     let me = manager(who)?;
     let form = class_form(&p)?;
     let id = db
@@ -103,7 +103,7 @@ fn same_id(p: &Params, id: i64) -> ApiResult<()> {
 }
 
 #[post("/goodsClassOper/update/<id>", data = "<p>")]
-async fn class_update(who: Signer, id: i64, p: Params, db: &State<Db>) -> Reply {
+pub(crate) async fn class_update(who: Signer, id: i64, p: Params, db: &State<Db>) -> Reply {
     let me = manager(who)?;
     same_id(&p, id)?;
     let form = class_form(&p)?;
@@ -129,7 +129,7 @@ async fn remove_class(who: Signer, id: i64, db: &Db) -> Reply {
 }
 
 #[post("/goodsClassOper/delete/<id>", data = "<p>")]
-async fn class_delete(who: Signer, id: i64, p: Params, db: &State<Db>) -> Reply {
+pub(crate) async fn class_delete(who: Signer, id: i64, p: Params, db: &State<Db>) -> Reply {
     same_id(&p, id)?;
     remove_class(who, id, db).await
 }
@@ -140,7 +140,7 @@ async fn class_delete_get(who: Signer, id: i64, db: &State<Db>) -> Reply {
 }
 
 #[get("/goodsClassShow")]
-async fn class_show(who: Signer, p: Params, db: &State<Db>) -> Reply {
+pub(crate) async fn class_show(who: Signer, p: Params, db: &State<Db>) -> Reply {
     let root = p.opt_id("singleUser")?;
     let uid = p.opt_id("uid")?;
     let tree = db
@@ -193,7 +193,7 @@ fn goods_form(p: &Params, base: Option<Goods>) -> ApiResult<Goods> {
 }
 
 #[post("/mallManagementOper/add/0", data = "<p>")]
-async fn goods_add(who: Signer, p: Params, db: &State<Db>) -> Reply {
+pub(crate) async fn goods_add(who: Signer, p: Params, db: &State<Db>) -> Reply {
     let me = manager(who)?;
     let goods = goods_form(&p, None)?;
     let id = db
@@ -209,7 +209,7 @@ async fn goods_add(who: Signer, p: Params, db: &State<Db>) -> Reply {
 }
 
 #[post("/mallManagementOper/update/<id>", data = "<p>")]
-async fn goods_update(who: Signer, id: i64, p: Params, db: &State<Db>) -> Reply {
+pub(crate) async fn goods_update(who: Signer, id: i64, p: Params, db: &State<Db>) -> Reply {
     let me = manager(who)?;
     same_id(&p, id)?;
     db.tx(move |tx| {
@@ -238,7 +238,7 @@ async fn remove_goods(who: Signer, id: i64, db: &Db) -> Reply {
 }
 
 #[post("/mallManagementOper/delete/<id>", data = "<p>")]
-async fn goods_delete(who: Signer, id: i64, p: Params, db: &State<Db>) -> Reply {
+pub(crate) async fn goods_delete(who: Signer, id: i64, p: Params, db: &State<Db>) -> Reply {
     same_id(&p, id)?;
     remove_goods(who, id, db).await
 }
@@ -250,7 +250,7 @@ async fn goods_delete_get(who: Signer, id: i64, db: &State<Db>) -> Reply {
 
 /// Customers browse goods on shelf; employees see every one of the company's.
 #[get("/mallManageShow")]
-async fn goods_show(who: Signer, p: Params, db: &State<Db>) -> Reply {
+pub(crate) async fn goods_show(who: Signer, p: Params, db: &State<Db>) -> Reply {
     let page = p.page()?;
     let class_id = p.opt_id("classificationId")?;
     let uid = p.opt_id("uid")?;
@@ -271,7 +271,7 @@ async fn goods_show(who: Signer, p: Params, db: &State<Db>) -> Reply {
 /// the v2 client certificate in `pay_settings`); secrets are stored sealed, never shown.
 /// Omitted fields keep their value.
 #[post("/jiChuSheZhiOper/addOrUpdate", data = "<p>")]
-async fn settings_save(who: Signer, p: Params, db: &State<Db>) -> Reply {
+pub(crate) async fn settings_save(who: Signer, p: Params, db: &State<Db>) -> Reply {
     let me = manager(who)?;
     let name = p.bounded("shangChengName", text::NAME)?;
     let mch_id = p.opt_text("shangHuHao");

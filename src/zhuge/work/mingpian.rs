@@ -55,14 +55,9 @@ pub fn mobile(p: &Params, name: &str) -> ApiResult<Option<String>> {
     }
 }
 
-/// `is_show_phone`: 1/0 or true/false.
+/// `is_show_phone`: any flag spelling `Params::opt_flag` accepts.
 pub fn show_phone(p: &Params) -> ApiResult<Option<bool>> {
-    match p.str("is_show_phone") {
-        None => Ok(None),
-        Some("1" | "true") => Ok(Some(true)),
-        Some("0" | "false") => Ok(Some(false)),
-        Some(_) => Err(ApiError::wrong_type("is_show_phone")),
-    }
+    p.opt_flag("is_show_phone")
 }
 
 fn card_fields(p: &Params) -> ApiResult<CardFields> {
@@ -94,7 +89,7 @@ fn card_fields(p: &Params) -> ApiResult<CardFields> {
 
 /// Edits the signer's own card; `username` is the name on the card, not the sign-in name.
 #[post("/mingpian", data = "<p>")]
-async fn update(me: Employee, p: Params, db: &State<Db>) -> Reply {
+pub(crate) async fn update(me: Employee, p: Params, db: &State<Db>) -> Reply {
     let fields = card_fields(&p)?;
     db.tx(move |tx| profile::update_card(tx, me.id, &fields))
         .await?;
@@ -113,7 +108,7 @@ pub async fn draw_qr_code(db: &Db, settings: &Settings, uid: i64) -> ApiResult<S
     Ok(url)
 }
 
-async fn qr_code_auth(me: Employee, db: &Db, settings: &Settings) -> Reply {
+pub(crate) async fn qr_code_auth(me: Employee, db: &Db, settings: &Settings) -> Reply {
     let url = draw_qr_code(db, settings, me.id).await?;
     ok("生成小程序二维码成功", json!({"qr_code": url}))
 }

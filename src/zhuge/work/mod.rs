@@ -1,5 +1,6 @@
 //! `/zhugeleida/qiyeweixin/`: what salespeople and administrators call, signed by the employee.
 
+mod alias;
 pub mod chat;
 pub mod company;
 pub mod credentials;
@@ -42,6 +43,7 @@ pub fn routes() -> Vec<Route> {
         tag::routes(),
         tongxunlu::routes(),
         follow::routes(),
+        alias::routes(),
     ]
     .concat()
 }

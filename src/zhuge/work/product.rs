@@ -70,7 +70,7 @@ fn draft(p: &Params, base: Option<Draft>) -> ApiResult<Draft> {
 }
 
 #[post("/product/add/0", data = "<p>")]
-async fn add(me: Employee, p: Params, db: &State<Db>) -> Reply {
+pub(crate) async fn add(me: Employee, p: Params, db: &State<Db>) -> Reply {
     let d = draft(&p, None)?;
     let id = db
         .tx(move |tx| {
@@ -86,7 +86,7 @@ async fn add(me: Employee, p: Params, db: &State<Db>) -> Reply {
 }
 
 #[post("/product/update/<id>", data = "<p>")]
-async fn update(me: Employee, id: i64, p: Params, db: &State<Db>) -> Reply {
+pub(crate) async fn update(me: Employee, id: i64, p: Params, db: &State<Db>) -> Reply {
     db.tx(move |tx| {
         require_manageable(tx, &me, id)?;
         let current = product::of_company_single(tx, me.company_id, id)?;
@@ -122,7 +122,7 @@ async fn change_status(me: Employee, id: i64, p: Params, db: &State<Db>) -> Repl
 }
 
 #[post("/product/change_status/<id>", data = "<p>")]
-async fn change_status_post(me: Employee, id: i64, p: Params, db: &State<Db>) -> Reply {
+pub(crate) async fn change_status_post(me: Employee, id: i64, p: Params, db: &State<Db>) -> Reply {
     set_status(me, id, p, db).await
 }
 
@@ -141,12 +141,12 @@ async fn delete(me: Employee, id: i64, db: &State<Db>) -> Reply {
 }
 
 #[post("/product/delete/<id>")]
-async fn delete_post(me: Employee, id: i64, db: &State<Db>) -> Reply {
+pub(crate) async fn delete_post(me: Employee, id: i64, db: &State<Db>) -> Reply {
     remove(me, id, db).await
 }
 
 #[get("/product/product_list")]
-async fn product_list(me: Employee, p: Params, db: &State<Db>) -> Reply {
+pub(crate) async fn product_list(me: Employee, p: Params, db: &State<Db>) -> Reply {
     let page = p.page()?;
     let status = match p.opt_num("status")? {
         Some(status) => Some(product::check_status(status)?),
@@ -159,7 +159,7 @@ async fn product_list(me: Employee, p: Params, db: &State<Db>) -> Reply {
 }
 
 #[get("/product/product_single")]
-async fn product_single(me: Employee, p: Params, db: &State<Db>) -> Reply {
+pub(crate) async fn product_single(me: Employee, p: Params, db: &State<Db>) -> Reply {
     let id = p.id("product_id")?;
     let item = db
         .run(move |c| {

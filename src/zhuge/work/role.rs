@@ -25,7 +25,7 @@ pub fn routes() -> Vec<Route> {
 const PERMISSIONS: &str = "permissionsList";
 
 #[get("/role")]
-async fn list(me: Employee, p: Params, db: &State<Db>) -> Reply {
+pub(crate) async fn list(me: Employee, p: Params, db: &State<Db>) -> Reply {
     let page = p.page()?;
     let (rows, total) = db
         .run(move |c| {
@@ -58,12 +58,12 @@ async fn add_by_post(me: Employee, p: Params, db: &State<Db>) -> Reply {
 }
 
 #[post("/role/add/0", data = "<p>")]
-async fn add(me: Employee, p: Params, db: &State<Db>) -> Reply {
+pub(crate) async fn add(me: Employee, p: Params, db: &State<Db>) -> Reply {
     insert(me, p, db).await
 }
 
 #[post("/role/update/<id>", data = "<p>")]
-async fn update(me: Employee, id: &str, p: Params, db: &State<Db>) -> Reply {
+pub(crate) async fn update(me: Employee, id: &str, p: Params, db: &State<Db>) -> Reply {
     let id = path_id(id, "id")?;
     let name = p.bounded("name", text::NAME)?;
     let permissions = id_list(&p, PERMISSIONS)?;
@@ -90,7 +90,7 @@ async fn update(me: Employee, id: &str, p: Params, db: &State<Db>) -> Reply {
 }
 
 #[post("/role/delete/<id>")]
-async fn delete(me: Employee, id: &str, db: &State<Db>) -> Reply {
+pub(crate) async fn delete(me: Employee, id: &str, db: &State<Db>) -> Reply {
     let id = path_id(id, "id")?;
     db.tx(move |tx| {
         require(tx, &me, "role")?;

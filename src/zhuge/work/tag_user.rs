@@ -70,7 +70,7 @@ async fn delete(me: Employee, p: Params, db: &State<Db>) -> Reply {
 /// The phone on the card (`mingpian_phone`) and whether customers see it (`is_show_phone`).
 /// The seed's example shows `id` here by mistake; the original took these two fields.
 #[post("/tag_user/save_phone", data = "<p>")]
-async fn save_phone(me: Employee, p: Params, db: &State<Db>) -> Reply {
+pub(crate) async fn save_phone(me: Employee, p: Params, db: &State<Db>) -> Reply {
     let fields = CardFields {
         mingpian_phone: Some(
             mobile(&p, "mingpian_phone")?.ok_or_else(|| ApiError::missing("mingpian_phone"))?,
