@@ -30,6 +30,7 @@ mod zhuge_alias;
 mod zhuge_card;
 mod zhuge_chat;
 mod zhuge_crm;
+mod zhuge_dialect;
 mod zhuge_login;
 mod zhuge_people;
 mod zhuge_poster;

@@ -236,7 +236,10 @@ pub fn echo_to_sender(c: &Connection, id: i64, send_type: i64) -> ApiResult<()> 
         _ => Reader::Customer,
     }
     .unread_column();
-    c.execute(&format!("UPDATE zl_chat SET {column} = 1 WHERE id = ?1"), [id])?;
+    c.execute(
+        &format!("UPDATE zl_chat SET {column} = 1 WHERE id = ?1"),
+        [id],
+    )?;
     Ok(())
 }
 
@@ -254,19 +257,19 @@ fn mark_read(c: &Connection, items: &[Value], reader: Reader) -> ApiResult<()> {
 
 /// How many messages the pair has exchanged.
 pub fn pair_count(c: &Connection, user_id: i64, customer_id: i64) -> ApiResult<i64> {
-    Ok(c
-        .prepare_cached("SELECT COUNT(*) FROM zl_chat WHERE user_id = ?1 AND customer_id = ?2")?
-        .query_row(params![user_id, customer_id], |r| r.get(0))?)
+    Ok(
+        c.prepare_cached("SELECT COUNT(*) FROM zl_chat WHERE user_id = ?1 AND customer_id = ?2")?
+            .query_row(params![user_id, customer_id], |r| r.get(0))?,
+    )
 }
 
 /// How many of the salesperson's messages the customer has not read.
 pub fn unread_by_customer(c: &Connection, user_id: i64, customer_id: i64) -> ApiResult<i64> {
-    Ok(c
-        .prepare_cached(
-            "SELECT COUNT(*) FROM zl_chat WHERE user_id = ?1 AND customer_id = ?2 AND send_type = 1
+    Ok(c.prepare_cached(
+        "SELECT COUNT(*) FROM zl_chat WHERE user_id = ?1 AND customer_id = ?2 AND send_type = 1
              AND is_customer_new_msg = 1",
-        )?
-        .query_row(params![user_id, customer_id], |r| r.get(0))?)
+    )?
+    .query_row(params![user_id, customer_id], |r| r.get(0))?)
 }
 
 /// The salesperson's conversations, the most recent first: one row per customer with the

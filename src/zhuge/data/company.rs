@@ -189,7 +189,14 @@ pub fn update(c: &Connection, id: i64, d: &Details) -> ApiResult<()> {
                 address = COALESCE(?4, address), wechat_qr_code = COALESCE(?5, wechat_qr_code),
                 mp_version = COALESCE(?6, mp_version)
          WHERE id = ?1",
-        params![id, d.name, d.area, d.address, d.wechat_qr_code, d.mp_version],
+        params![
+            id,
+            d.name,
+            d.area,
+            d.address,
+            d.wechat_qr_code,
+            d.mp_version
+        ],
     )
     .on_unique(Code::NameExists, "公司名已存在")?;
     Ok(())

@@ -42,7 +42,10 @@ impl Dialect {
 
     /// A company's override, or the default.
     fn or(stored: Option<String>, default: Dialect) -> Dialect {
-        stored.as_deref().and_then(Dialect::parse).unwrap_or(default)
+        stored
+            .as_deref()
+            .and_then(Dialect::parse)
+            .unwrap_or(default)
     }
 }
 
@@ -81,8 +84,8 @@ pub fn set_company(c: &Connection, company_id: i64, dialect: Option<Dialect>) ->
 pub fn parse_param(raw: &str) -> ApiResult<Option<Dialect>> {
     match raw.trim() {
         "" => Ok(None),
-        name => Dialect::parse(name).map(Some).ok_or_else(|| {
-            ApiError::new(Code::Invalid, "zhuge_dialect 须为 seed 或 original")
-        }),
+        name => Dialect::parse(name)
+            .map(Some)
+            .ok_or_else(|| ApiError::new(Code::Invalid, "zhuge_dialect 须为 seed 或 original")),
     }
 }

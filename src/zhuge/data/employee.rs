@@ -235,10 +235,12 @@ pub fn card_tags(c: &Connection, uid: i64) -> ApiResult<Vec<Value>> {
 
 /// The employee's username (the sign-in name), which the original named cards by.
 pub fn username(c: &Connection, uid: i64) -> ApiResult<String> {
-    Ok(c.prepare_cached("SELECT username FROM zl_employee WHERE id = ?1")?
-        .query_row([uid], |r| r.get(0))
-        .optional()?
-        .unwrap_or_default())
+    Ok(
+        c.prepare_cached("SELECT username FROM zl_employee WHERE id = ?1")?
+            .query_row([uid], |r| r.get(0))
+            .optional()?
+            .unwrap_or_default(),
+    )
 }
 
 /// `(company_id, card name)` of an enabled employee.

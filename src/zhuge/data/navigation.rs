@@ -31,10 +31,12 @@ pub fn card_to_open(c: &Connection, uid: Option<i64>, company_id: i64) -> ApiRes
 
 /// `(shopping_type, mp_version)` of a company.
 pub fn shop_and_version(c: &Connection, company_id: i64) -> ApiResult<(i64, String)> {
-    Ok(c.prepare_cached("SELECT shopping_type, mp_version FROM zl_company WHERE id = ?1")?
-        .query_row([company_id], |r| Ok((r.get(0)?, r.get(1)?)))
-        .optional()?
-        .unwrap_or((1, String::new())))
+    Ok(
+        c.prepare_cached("SELECT shopping_type, mp_version FROM zl_company WHERE id = ?1")?
+            .query_row([company_id], |r| Ok((r.get(0)?, r.get(1)?)))
+            .optional()?
+            .unwrap_or((1, String::new())),
+    )
 }
 
 fn tab(icon: &str, to_url: &str, text: &str, order: i64) -> Value {

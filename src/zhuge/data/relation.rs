@@ -3,10 +3,10 @@
 use rusqlite::{named_params, params, Connection};
 use serde_json::json;
 
-use crate::zhuge::data::dialect::Dialect;
 use crate::clock;
 use crate::db::OptionalExtension;
 use crate::error::{ApiError, ApiResult};
+use crate::zhuge::data::dialect::Dialect;
 use crate::zhuge::data::{access, chat, company, customer, employee};
 use crate::zhuge::principal::Employee;
 

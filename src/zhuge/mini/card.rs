@@ -9,9 +9,9 @@ use crate::db::Db;
 use crate::error::{ApiError, ApiResult};
 use crate::web::envelope::{ok, Reply};
 use crate::web::params::Params;
+use crate::zhuge::data::dialect::{self, Dialect};
 use crate::zhuge::data::notice::Pushes;
 use crate::zhuge::data::radar::{self, CALL, COPY_WECHAT, FORWARD, PRAISE, SAVE_PHONE, VIEW_CARD};
-use crate::zhuge::data::dialect::{self, Dialect};
 use crate::zhuge::data::{card, employee, relation};
 use crate::zhuge::principal::Customer;
 

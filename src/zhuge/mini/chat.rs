@@ -36,12 +36,7 @@ pub fn require_bound(c: &Connection, uid: i64, customer_id: i64) -> ApiResult<()
 }
 
 #[get("/chat")]
-pub async fn history(
-    me: Customer,
-    p: Params,
-    db: &State<Db>,
-    settings: &State<Settings>,
-) -> Reply {
+pub async fn history(me: Customer, p: Params, db: &State<Db>, settings: &State<Settings>) -> Reply {
     customer_history(me, p, db, settings).await
 }
 
@@ -106,12 +101,7 @@ pub async fn customer_send(me: Customer, p: Params, db: &Db, settings: &Settings
 }
 
 #[get("/chat/getmsg/0")]
-pub async fn getmsg(
-    me: Customer,
-    p: Params,
-    db: &State<Db>,
-    settings: &State<Settings>,
-) -> Reply {
+pub async fn getmsg(me: Customer, p: Params, db: &State<Db>, settings: &State<Settings>) -> Reply {
     customer_getmsg(me, p, db, settings).await
 }
 

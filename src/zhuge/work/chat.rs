@@ -120,5 +120,8 @@ async fn getmsg(who: Signer, p: Params, db: &State<Db>, settings: &State<Setting
         Dialect::Seed => items,
         Dialect::Original => items.into_iter().map(as_original).collect(),
     };
-    ok("实时获取-最新聊天记录成功", mini::unread_answer(items, dialect))
+    ok(
+        "实时获取-最新聊天记录成功",
+        mini::unread_answer(items, dialect),
+    )
 }

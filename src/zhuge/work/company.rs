@@ -61,7 +61,10 @@ async fn add(me: Employee, p: Params, db: &State<Db>) -> Reply {
 async fn update(me: Employee, id: &str, p: Params, db: &State<Db>) -> Reply {
     let id = path_id(id, "id")?;
     let d = details(&p, p.bounded("name", text::NAME)?)?;
-    let dialect = p.str("zhuge_dialect").map(dialect::parse_param).transpose()?;
+    let dialect = p
+        .str("zhuge_dialect")
+        .map(dialect::parse_param)
+        .transpose()?;
     db.tx(move |tx| {
         require(tx, &me, "company")?;
         company::check_managed(tx, me.company_id, id)?;

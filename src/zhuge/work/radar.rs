@@ -81,12 +81,7 @@ async fn by_time(me: Employee, p: Params, db: &State<Db>, settings: &State<Setti
 
 /// The original (its dialect) looks back 7 days unless told otherwise and pages by 10.
 #[get("/action/customer")]
-async fn by_customer(
-    me: Employee,
-    p: Params,
-    db: &State<Db>,
-    settings: &State<Settings>,
-) -> Reply {
+async fn by_customer(me: Employee, p: Params, db: &State<Db>, settings: &State<Settings>) -> Reply {
     let mut filter = filter(&p, false)?;
     let page = match company_dialect(db, settings, me).await? {
         Dialect::Seed => p.page()?,
