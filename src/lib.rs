@@ -53,6 +53,7 @@ pub fn build(figment: Figment) -> Result<Rocket<Build>, String> {
     let settings = Settings::from_figment(&figment)?;
     let lock = ops::ServerLock::acquire(&settings.db_path)?;
     let db = Db::open_configured(&settings)?;
+    zhuge::upgrade_stored(&db, &settings)?;
     std::fs::create_dir_all(&settings.data_dir)
         .map_err(|e| format!("无法创建 data_dir {}: {e}", settings.data_dir.display()))?;
     let wechat = WeChat::new(&settings);

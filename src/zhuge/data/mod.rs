@@ -10,6 +10,7 @@ pub mod customer;
 pub mod employee;
 pub mod feed;
 pub mod follow;
+pub mod media_urls;
 pub mod notice;
 pub mod order;
 pub mod permission;
