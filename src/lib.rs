@@ -70,12 +70,11 @@ pub fn build(figment: Figment) -> Result<Rocket<Build>, String> {
         .merge(("limits.file", settings.upload_max_bytes))
         .merge(("limits.data-form", settings.upload_max_bytes + 64 * 1024));
 
+    let limits = ratelimit::RateLimit::new(ratelimit::Quotas::from_settings(&settings));
     let rocket = rocket::custom(figment)
         .attach(metrics::Telemetry)
         .attach(web::TrailingSlash)
-        .attach(ratelimit::RateLimit::new(ratelimit::Quotas::from_settings(
-            &settings,
-        )))
+        .attach(limits.clone())
         .attach(outbox::Sender)
         .attach(refunds::Sender {
             apply: apply_refund,
@@ -95,7 +94,8 @@ pub fn build(figment: Figment) -> Result<Rocket<Build>, String> {
         .manage(configured_pay)
         .manage(settings)
         .manage(lock)
-        .manage(metrics::HttpStats::default());
+        .manage(metrics::HttpStats::default())
+        .manage(limits);
     let apps = consult::mount(repair::mount(design::mount(zhuge::mount(rocket))));
     Ok(apps.register("/api", rocket::catchers![api_catcher]))
 }
