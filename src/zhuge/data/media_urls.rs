@@ -62,6 +62,7 @@ pub fn make_relative(c: &Connection, public_url: &str) -> ApiResult<usize> {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 

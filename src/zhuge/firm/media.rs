@@ -116,6 +116,7 @@ fn text_columns(c: &Connection) -> ApiResult<Vec<(String, String)>> {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::paths_in;
     use std::collections::BTreeSet;
