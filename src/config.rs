@@ -101,6 +101,9 @@ pub struct Settings {
     pub sms_daily_per_phone: u32,
     /// SMS codes one client address may request in 24 hours (0: no limit).
     pub sms_daily_per_address: u32,
+    /// Design chat images uploaded without `openid` (`/small/imgupload`), per client address
+    /// in 10 minutes (0: no limit).
+    pub anonymous_upload_limit: u32,
     /// Days a sent or given-up outbox message is kept before it is deleted.
     pub outbox_keep_days: u32,
     /// Days a radar event is kept (its tallies stay); 0 keeps events for ever.
@@ -157,6 +160,7 @@ impl Default for Settings {
             offline_dev_mode: false,
             sms_daily_per_phone: 10,
             sms_daily_per_address: 50,
+            anonymous_upload_limit: 30,
             outbox_keep_days: 7,
             radar_keep_days: 0,
             zhuge_dialect: "seed".into(),

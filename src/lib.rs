@@ -53,6 +53,7 @@ pub fn build(figment: Figment) -> Result<Rocket<Build>, String> {
     let settings = Settings::from_figment(&figment)?;
     let lock = ops::ServerLock::acquire(&settings.db_path)?;
     let db = Db::open_configured(&settings)?;
+    zhuge::upgrade_stored(&db, &settings)?;
     std::fs::create_dir_all(&settings.data_dir)
         .map_err(|e| format!("无法创建 data_dir {}: {e}", settings.data_dir.display()))?;
     let wechat = WeChat::new(&settings);
@@ -69,12 +70,11 @@ pub fn build(figment: Figment) -> Result<Rocket<Build>, String> {
         .merge(("limits.file", settings.upload_max_bytes))
         .merge(("limits.data-form", settings.upload_max_bytes + 64 * 1024));
 
+    let limits = ratelimit::RateLimit::new(ratelimit::Quotas::from_settings(&settings));
     let rocket = rocket::custom(figment)
         .attach(metrics::Telemetry)
         .attach(web::TrailingSlash)
-        .attach(ratelimit::RateLimit::new(ratelimit::Quotas::from_settings(
-            &settings,
-        )))
+        .attach(limits.clone())
         .attach(outbox::Sender)
         .attach(refunds::Sender {
             apply: apply_refund,
@@ -94,7 +94,8 @@ pub fn build(figment: Figment) -> Result<Rocket<Build>, String> {
         .manage(configured_pay)
         .manage(settings)
         .manage(lock)
-        .manage(metrics::HttpStats::default());
+        .manage(metrics::HttpStats::default())
+        .manage(limits);
     let apps = consult::mount(repair::mount(design::mount(zhuge::mount(rocket))));
     Ok(apps.register("/api", rocket::catchers![api_catcher]))
 }

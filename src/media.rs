@@ -24,6 +24,12 @@ pub const QR_DIR: &str = "qr";
 /// The folder under `data_dir` that holds the posters.
 pub const POSTER_DIR: &str = "posters";
 
+/// A stored media file's URL as the Zhuge Leida seeds and the original server give it:
+/// `statics/<rel>`, relative, which clients prefix with their own base (issue 15).
+pub fn static_path(rel: &str) -> String {
+    format!("statics/{rel}")
+}
+
 /// A multipart upload with one `file` field (`wx.uploadFile`'s `name: 'file'`).
 #[derive(FromForm)]
 pub struct Upload<'r> {

@@ -29,7 +29,7 @@ function renderForm(section, card) {
   file.addEventListener("change", async () => {
     try {
       avatarField.value = await upload(file.files[0]);
-      picture.src = avatarField.value;
+      picture.src = imageUrl(avatarField.value);
     } catch (err) { note.textContent = err.message; }
   });
   const form = h("form", { class: "stack" },
@@ -57,8 +57,8 @@ function renderForm(section, card) {
 function renderShare(section, card) {
   const publicPage = `/mp/mingpian?uid=${card.id}&source=1`;
   const qr = h("div", {}, h("p", { class: "muted" }, "客户扫码即可查看名片。"));
-  const showQr = (url) => qr.replaceChildren(h("img", { class: "qr", src: url, alt: "名片二维码" }),
-    h("p", {}, h("a", { href: url, download: "mingpian-qr.png" }, "下载二维码")));
+  const showQr = (url) => qr.replaceChildren(h("img", { class: "qr", src: imageUrl(url), alt: "名片二维码" }),
+    h("p", {}, h("a", { href: imageUrl(url), download: "mingpian-qr.png" }, "下载二维码")));
   if (card.qr_code) showQr(card.qr_code);
   const make = h("button", { type: "button" }, card.qr_code ? "重新生成二维码" : "生成二维码");
   make.addEventListener("click", async () => {
@@ -71,7 +71,7 @@ function renderShare(section, card) {
   drawPoster.addEventListener("click", async () => {
     try {
       const url = (await call("mingpian/poster")).poster_url;
-      poster.replaceChildren(h("a", { href: url, download: "mingpian-poster.png" }, "下载名片海报"));
+      poster.replaceChildren(h("a", { href: imageUrl(url), download: "mingpian-poster.png" }, "下载名片海报"));
     } catch (err) { poster.replaceChildren(errorLine(err)); }
   });
   section.append(qr, make, h("h3", {}, "名片海报"), drawPoster, poster,

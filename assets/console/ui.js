@@ -22,7 +22,8 @@ export function svg(tag, attrs = {}, ...children) {
   return el;
 }
 
-/// Uploaded and default images come as absolute URLs or paths relative to the site.
+/// Images come as absolute URLs or as `statics/...` paths relative to the server's base;
+/// the console lives under `/console/`, so a relative path is made site-absolute.
 export function imageUrl(url) {
   if (!url) return "";
   return /^(https?:)?\//.test(url) ? url : "/" + url;

@@ -1,8 +1,10 @@
 //! Seed 000: a form's room (`gethistory`, and `sendMessage` to post in it) and `imgupload`.
 
+use std::net::IpAddr;
+
 use rocket::form::Form;
 use rocket::fs::TempFile;
-use rocket::{post, routes, FromForm, Route, State};
+use rocket::{post, routes, Either, FromForm, Route, State};
 use rusqlite::{params, Connection};
 use serde_json::{json, Value};
 
@@ -12,7 +14,8 @@ use super::user::caller;
 use crate::clock;
 use crate::config::Settings;
 use crate::db::Db;
-use crate::error::{ApiError, ApiResult};
+use crate::error::ApiResult;
+use crate::ratelimit::{Answer, Limited, RateLimit};
 use crate::text;
 use crate::web::envelope::{ok, Reply};
 use crate::web::params::Params;
@@ -81,30 +84,51 @@ async fn send_message(p: Params, db: &State<Db>) -> Reply {
     ok("发送成功", data)
 }
 
-/// `wx.uploadFile` with `name: 'file'`; the uploader's `openid` comes in the form data or
-/// the query string.
+/// `wx.uploadFile` with `name: 'file'`. Seed 000 lists only `file`: without `openid` the
+/// upload is limited per client address (`anonymous_upload_limit`); with it, the caller
+/// must be a known, bound user, as every other chat call.
 #[derive(FromForm)]
 struct ImgUpload<'r> {
     file: TempFile<'r>,
     openid: Option<String>,
 }
 
+/// The route's path, as the rate limiter names it.
+const IMG_UPLOAD: &str = "/small/imgupload";
+
 #[post("/imgupload", data = "<form>")]
 async fn img_upload(
     form: Form<ImgUpload<'_>>,
     query: Params,
+    address: Option<IpAddr>,
     db: &State<Db>,
     settings: &State<Settings>,
-) -> Reply {
+    limits: &State<RateLimit>,
+) -> Either<Limited, Reply> {
     let openid = form
         .openid
         .clone()
         .filter(|o| !o.trim().is_empty())
-        .or_else(|| query.opt_text("openid"))
-        .ok_or_else(|| ApiError::missing("openid"))?;
-    let me = db.run(move |c| user::caller(c, &openid)).await?;
-    me.require_bound()?;
-    let rel = crate::media::store_upload(&form.file, settings).await?;
+        .or_else(|| query.opt_text("openid"));
+    match openid {
+        Some(openid) => {
+            let me = db.run(move |c| user::caller(c, &openid)).await;
+            if let Err(refused) = me.and_then(|me| me.require_bound()) {
+                return Either::Right(Err(refused));
+            }
+        }
+        None => {
+            let address = address.map_or_else(|| "unknown".into(), |ip| ip.to_string());
+            if let Err(wait) = limits.admit(IMG_UPLOAD, &address, None) {
+                return Either::Left(Limited::new(Answer::Design, wait));
+            }
+        }
+    }
+    Either::Right(store_image(&form.file, settings).await)
+}
+
+async fn store_image(file: &TempFile<'_>, settings: &Settings) -> Reply {
+    let rel = crate::media::store_upload(file, settings).await?;
     ok(
         "上传成功",
         json!({"url": settings.static_url(&rel), "path": rel}),

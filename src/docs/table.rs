@@ -191,7 +191,7 @@ pub const ROUTES: &[Op] = &[
     op("POST", "/small/update", Design, Openid, "修改需求单 (指派, 状态)", "openid! id:id!=1 type:int designer_id:id status:int title content"),
     op("POST", "/small/gethistory", Design, Openid, "需求单的聊天记录", "openid! room_id:id!=1 current_page:int length:int"),
     op("POST", "/small/sendMessage", Design, Openid, "在需求单里发消息", "openid! room_id:id!=1 content!=你好"),
-    op("POST", "/small/imgupload", Design, Openid, "上传聊天图片", "openid file:file!"),
+    op("POST", "/small/imgupload", Design, Openid, "上传聊天图片 (不带 openid 时按地址限流)", "openid file:file!"),
     op("POST", "/small/getassess", Design, Openid, "需求单的评价", "orderid:id!=1 openid"),
     op("POST", "/small/assess", Design, Openid, "评价设计师和客服", "openid! small_form_id:id!=1 employe_id:id designerstarts:int=5 servicestarts:int=5 content"),
     op("POST", "/small/formId", Design, Openid, "保存模板消息 formId", "openid! formid!=f-1"),

@@ -1,5 +1,5 @@
 //! Rate limits per client address (and per account on sign-in): sign-in and SMS, WeChat Pay
-//! notifies, and the public card page. A refusal is answered in the caller's terms (the
+//! notifies, the public card page, and design chat images uploaded without `openid`. A refusal is answered in the caller's terms (the
 //! app's envelope with code 429, WeChat Pay's XML, or HTTP 429 for a page).
 //!
 //! A request fairing checks the limits before any handler runs (so a refused SMS request
@@ -15,7 +15,7 @@ mod refusal;
 mod rules;
 
 use std::collections::HashMap;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use rocket::fairing::{Fairing, Info, Kind};
@@ -24,7 +24,8 @@ use rocket::http::RawStr;
 use rocket::{Data, Request};
 use serde_json::Value;
 
-pub use refusal::routes;
+pub use refusal::{routes, Limited};
+pub use rules::Answer;
 use rules::{rules_for, Family, RULES};
 
 use crate::config::Settings;
@@ -37,6 +38,14 @@ pub struct Quota {
 }
 
 impl Quota {
+    /// `n` requests in 10 minutes (refilled evenly); 0 means no limit.
+    pub fn per_ten_minutes(n: u32) -> Option<Quota> {
+        (n > 0).then_some(Quota {
+            burst: n,
+            per: Duration::from_secs(10 * 60),
+        })
+    }
+
     /// `n` requests a minute; 0 means no limit.
     pub fn per_minute(n: u32) -> Option<Quota> {
         (n > 0).then_some(Quota {
@@ -62,6 +71,7 @@ pub struct Quotas {
     pub notify_per_address: Option<Quota>,
     pub page_per_address: Option<Quota>,
     pub sms_daily_per_address: Option<Quota>,
+    pub anonymous_upload_per_address: Option<Quota>,
 }
 
 impl Quotas {
@@ -72,6 +82,7 @@ impl Quotas {
             notify_per_address: Quota::per_minute(s.notify_limit_per_address),
             page_per_address: Quota::per_minute(s.page_limit_per_address),
             sms_daily_per_address: Quota::per_day(s.sms_daily_per_address),
+            anonymous_upload_per_address: Quota::per_ten_minutes(s.anonymous_upload_limit),
         }
     }
 
@@ -82,7 +93,10 @@ impl Quotas {
             (Family::Notify, false) => self.notify_per_address,
             (Family::Page, false) => self.page_per_address,
             (Family::SmsDaily, false) => self.sms_daily_per_address,
-            (Family::Notify | Family::Page | Family::SmsDaily, true) => None,
+            (Family::AnonymousUpload, false) => self.anonymous_upload_per_address,
+            (Family::Notify | Family::Page | Family::SmsDaily | Family::AnonymousUpload, true) => {
+                None
+            }
         }
     }
 }
@@ -119,11 +133,13 @@ impl Bucket {
 /// (rule index, whether the key is an account, the address or account).
 type Key = (usize, bool, String);
 
-/// The buckets of one server (a fairing).
+/// The buckets of one server: attached as the fairing, and managed as state for the rules
+/// only a handler can apply (clones share the buckets).
+#[derive(Clone)]
 pub struct RateLimit {
     quotas: Quotas,
     max_keys: usize,
-    buckets: Mutex<HashMap<Key, Bucket>>,
+    buckets: Arc<Mutex<HashMap<Key, Bucket>>>,
 }
 
 impl RateLimit {
@@ -136,7 +152,7 @@ impl RateLimit {
         RateLimit {
             quotas,
             max_keys,
-            buckets: Mutex::new(HashMap::new()),
+            buckets: Arc::new(Mutex::new(HashMap::new())),
         }
     }
 
@@ -224,7 +240,7 @@ impl Fairing for RateLimit {
             .client_ip()
             .map(|ip| ip.to_string())
             .unwrap_or_else(|| "unknown".into());
-        for (index, rule) in rules_for(&path) {
+        for (index, rule) in rules_for(&path).filter(|(_, r)| r.family.checked_by_fairing()) {
             let account = match rule.account {
                 Some(field) => account(req, data, field).await,
                 None => None,

@@ -52,6 +52,16 @@ impl<'r> Responder<'r, 'static> for Limited {
     }
 }
 
+impl Limited {
+    /// The refusal of a limit a handler applies, `wait` seconds before a retry may pass.
+    pub fn new(answer: Answer, wait: u64) -> Limited {
+        Limited {
+            answer,
+            wait: wait.clamp(1, 3600),
+        }
+    }
+}
+
 fn limited(app: &str, wait: Option<u64>) -> Result<Limited, Status> {
     let answer = Answer::from_name(app).ok_or(Status::NotFound)?;
     Ok(Limited {

@@ -50,6 +50,17 @@ pub enum Family {
     Page,
     /// SMS codes asked for, a day: `sms_daily_per_address`.
     SmsDaily,
+    /// Design chat images uploaded without `openid`: `anonymous_upload_limit`. Only the
+    /// handler knows whether `openid` came (it may sit anywhere in a multipart body), so the
+    /// handler spends it ([`super::RateLimit::admit`]), never the fairing.
+    AnonymousUpload,
+}
+
+impl Family {
+    /// Whether the request fairing checks this family before the handler runs.
+    pub fn checked_by_fairing(self) -> bool {
+        self != Family::AnonymousUpload
+    }
 }
 
 /// A limited endpoint: its path (a prefix when it ends with `/`), quota, answer, and the
@@ -118,6 +129,7 @@ pub const RULES: &[Rule] = &[
         Family::SmsDaily,
         Answer::Consult,
     ),
+    other("/small/imgupload", Family::AnonymousUpload, Answer::Design),
 ];
 
 /// The rules of a path (decoded segments joined by `/`), with their index in `RULES`.

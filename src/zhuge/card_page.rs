@@ -118,11 +118,15 @@ pub fn escape(text: &str) -> String {
     out
 }
 
-/// Only web and site-relative addresses become an image source.
-fn safe_url(url: &str) -> Option<&str> {
+/// Only web and site-relative addresses become an image source; a stored `statics/...`
+/// path (relative to the server's base) is served at `/statics/...`.
+fn safe_url(url: &str) -> Option<String> {
     let lower = url.to_ascii_lowercase();
+    if url.starts_with("statics/") {
+        return Some(format!("/{url}"));
+    }
     (lower.starts_with("https://") || lower.starts_with("http://") || url.starts_with('/'))
-        .then_some(url)
+        .then(|| url.to_string())
 }
 
 /// Digits and a leading `+` only, for `tel:`.
@@ -136,7 +140,7 @@ fn dialable(phone: &str) -> String {
 fn card_html(card: &Value) -> String {
     let name = field(card, "username");
     let avatar = match safe_url(field(card, "mingpian_avatar")) {
-        Some(url) => format!("<img class=\"avatar\" src=\"{}\" alt=\"\">", escape(url)),
+        Some(url) => format!("<img class=\"avatar\" src=\"{}\" alt=\"\">", escape(&url)),
         None => format!(
             "<div class=\"avatar initial\">{}</div>",
             escape(&name.chars().next().unwrap_or('名').to_string())

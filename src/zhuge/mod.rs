@@ -12,6 +12,8 @@ pub mod work;
 
 use rocket::{catchers, Build, Rocket};
 
+use crate::config::Settings;
+use crate::db::Db;
 use crate::web::envelope;
 
 pub fn mount(rocket: Rocket<Build>) -> Rocket<Build> {
@@ -22,4 +24,16 @@ pub fn mount(rocket: Rocket<Build>) -> Rocket<Build> {
         .mount("/zhugeleida/xiaochengxu", mini::routes())
         .mount("/zhugeleida/qiyeweixin", work::routes())
         .register("/zhugeleida", catchers![envelope::catcher])
+}
+
+/// Brings data stored by earlier versions up to today's answers before serving: absolute
+/// media URLs become relative (`data::media_urls`).
+pub fn upgrade_stored(db: &Db, settings: &Settings) -> Result<(), String> {
+    let changed = db
+        .tx_blocking(|c| data::media_urls::make_relative(c, &settings.public_url))
+        .map_err(|e| format!("无法改写旧的媒体地址: {e}"))?;
+    if changed > 0 {
+        log::info!("{changed} stored media URLs made relative (statics/...)");
+    }
+    Ok(())
 }

@@ -600,8 +600,57 @@ fn imgupload_stores_real_images_only() {
         upload(&app, b"not an image at all", Some(&f.alice), "")["code"],
         303
     );
-    assert_eq!(upload(&app, &png(), None, "")["code"], 303);
     assert_eq!(upload(&app, &png(), Some("nobody"), "")["code"], 302);
+}
+
+/// An upload without `openid` from `address`, answered raw (for `Retry-After`).
+fn anonymous_upload(app: &TestApp, address: &str) -> (Option<String>, Value) {
+    let (ct, body) = multipart(&png(), None);
+    let response = app
+        .client
+        .post("/small/imgupload")
+        .remote(format!("{address}:4000").parse().unwrap())
+        .header(ct)
+        .body(body)
+        .dispatch();
+    let retry = response.headers().get_one("Retry-After").map(String::from);
+    (retry, envelope(response))
+}
+
+#[test]
+fn imgupload_without_openid_is_served_and_limited_per_address() {
+    let app = TestApp::with(|f| f.merge(("anonymous_upload_limit", 2)));
+    let f = firm(&app);
+    for _ in 0..2 {
+        let (_, json) = anonymous_upload(&app, "10.0.0.1");
+        assert_eq!(json["code"], 200, "seed 000 lists only file: {json}");
+        let path = json["data"]["path"].as_str().unwrap();
+        let served = app.client.get(format!("/statics/{path}")).dispatch();
+        assert_eq!(served.status().code, 200);
+        assert_eq!(served.content_type(), Some(ContentType::PNG));
+        assert_eq!(served.into_bytes().unwrap(), png());
+    }
+    let uploads = || {
+        let months = std::fs::read_dir(app.dir.path().join("files/uploads")).unwrap();
+        months
+            .map(|month| std::fs::read_dir(month.unwrap().path()).unwrap().count())
+            .sum::<usize>()
+    };
+    assert_eq!(uploads(), 2);
+
+    let (retry, refused) = anonymous_upload(&app, "10.0.0.1");
+    assert_eq!(refused["code"], 429, "{refused}");
+    assert!(refused["msg"].as_str().unwrap().contains("请求过于频繁"));
+    assert_eq!(refused["data"], json!({}));
+    assert!(retry.unwrap().parse::<u64>().unwrap() >= 1);
+    assert_eq!(uploads(), 2, "a refused upload stores nothing");
+
+    let (_, other) = anonymous_upload(&app, "10.0.0.2");
+    assert_eq!(other["code"], 200, "another address has its own quota");
+    // With openid the caller is known: the per-address limit is not theirs to spend.
+    assert_eq!(upload(&app, &png(), Some(&f.alice), "")["code"], 200);
+    assert_eq!(upload(&app, &png(), Some("nobody"), "")["code"], 302);
+    assert_eq!(uploads(), 4);
 }
 
 #[test]

@@ -52,18 +52,21 @@ impl Scene {
         json
     }
 
-    /// The file behind a `/statics/` URL, fetched through the server.
+    /// The file behind a relative `statics/...` URL (issue 15), fetched through the server
+    /// at `/statics/...`: a PNG.
     fn fetch(&self, url: &str) -> Vec<u8> {
-        let path = url
-            .strip_prefix("http://127.0.0.1:8000")
-            .expect("a URL under public_url");
-        let response = self.app.client.get(path.to_string()).dispatch();
-        assert_eq!(response.status().code, 200, "{path}");
+        assert!(url.starts_with("statics/"), "relative, as the seeds: {url}");
+        let response = self.app.client.get(format!("/{url}")).dispatch();
+        assert_eq!(response.status().code, 200, "{url}");
+        assert_eq!(
+            response.content_type(),
+            Some(rocket::http::ContentType::PNG)
+        );
         response.into_bytes().unwrap()
     }
 
     fn file(&self, url: &str) -> std::path::PathBuf {
-        let rel = url.split("/statics/").nth(1).unwrap();
+        let rel = url.strip_prefix("statics/").expect(url);
         self.app.dir.path().join("files").join(rel)
     }
 
@@ -99,7 +102,7 @@ fn save_poster_draws_a_png_whose_qr_opens_the_card() {
     assert_eq!(json["data"]["user_id"], s.boss.user_id.to_string());
     let url = json["data"]["poster_url"].as_str().unwrap();
     assert!(
-        url.starts_with("http://127.0.0.1:8000/statics/posters/") && url.ends_with(".png"),
+        url.starts_with("statics/posters/") && url.ends_with(".png"),
         "{url}"
     );
 
@@ -308,4 +311,88 @@ fn poster_refusals_change_nothing() {
         0
     );
     assert!(!s.app.dir.path().join("files/posters").exists());
+}
+
+#[test]
+fn absolute_urls_stored_by_older_versions_are_answered_relative() {
+    let s = scene();
+    let qr = s.call(
+        &s.customer,
+        "create_poster",
+        &format!("uid={}", s.boss.user_id),
+    )["data"][0]["qr_code_url"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let poster = s.save_poster()["data"]["poster_url"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    // As versions before issue 15 stored them; the avatar of another host stays as it is.
+    let old = |rel: &str| format!("http://127.0.0.1:8000/{rel}");
+    let elsewhere = "https://cdn.example.com/statics/uploads/a.png";
+    let db = s.app.db();
+    db.execute(
+        "UPDATE zl_relation SET qr_code = ?1, poster_url = ?2",
+        [old(&qr), old(&poster)],
+    )
+    .unwrap();
+    db.execute(
+        "UPDATE zl_employee SET qr_code = ?1, avatar = ?2 WHERE id = ?3",
+        rusqlite::params![old(&qr), elsewhere, s.boss.user_id],
+    )
+    .unwrap();
+    db.execute(
+        "UPDATE zl_company SET website_content = ?1",
+        [format!(
+            r#"{{"cover_picture":[{{"picture_url":"{}"}}]}}"#,
+            old(&poster)
+        )],
+    )
+    .unwrap();
+    drop(db);
+
+    let Scene {
+        app,
+        boss,
+        customer,
+    } = s;
+    let s = Scene {
+        app: app.restart(|f| f),
+        boss,
+        customer,
+    };
+    let card = s
+        .app
+        .get(&s.boss.uri("/zhugeleida/qiyeweixin/mingpian", ""));
+    assert_eq!(
+        card["data"]["ret_data"][0]["qr_code"],
+        qr.as_str(),
+        "{card}"
+    );
+    assert_eq!(s.fetch(&qr)[..4], b"\x89PNG"[..]);
+    let site = s.app.get(&s.boss.uri("/zhugeleida/qiyeweixin/website", ""));
+    assert_eq!(
+        site["data"]["ret_data"]["cover_picture"][0]["picture_url"],
+        poster.as_str(),
+        "{site}"
+    );
+    let stored: (String, String, String) = s
+        .app
+        .db()
+        .query_row(
+            "SELECT r.qr_code, r.poster_url, e.avatar FROM zl_relation r
+             JOIN zl_employee e ON e.id = r.user_id",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .unwrap();
+    assert_eq!(stored, (qr.clone(), poster.clone(), elsewhere.to_string()));
+    // The pair's code is already the one answered: asking again keeps it.
+    let again = s.call(
+        &s.customer,
+        "create_poster",
+        &format!("uid={}", s.boss.user_id),
+    );
+    assert_eq!(again["data"][0]["qr_code_url"], qr.as_str());
 }

@@ -75,8 +75,11 @@ fn a_salesperson_downloads_their_own_poster() {
     assert_eq!(got["code"], 200, "{got}");
     assert_eq!(got["data"]["user_id"], json!(boss.user_id));
     let url = got["data"]["poster_url"].as_str().unwrap();
-    let rel = url.split("/statics/").nth(1).unwrap();
+    let rel = url.strip_prefix("statics/").expect(url);
     let png = std::fs::read(app.dir.path().join("files").join(rel)).unwrap();
+    let served = app.client.get(format!("/{url}")).dispatch();
+    assert_eq!(served.content_type(), Some(rocket::http::ContentType::PNG));
+    assert_eq!(served.into_bytes().unwrap(), png);
     let img = image::load_from_memory(&png).unwrap();
     assert_eq!((img.width(), img.height()), (604, 851));
     assert_eq!(

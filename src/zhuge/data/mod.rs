@@ -11,6 +11,7 @@ pub mod dialect;
 pub mod employee;
 pub mod feed;
 pub mod follow;
+pub mod media_urls;
 pub mod navigation;
 pub mod notice;
 pub mod order;

@@ -114,3 +114,24 @@ fn text_columns(c: &Connection) -> ApiResult<Vec<(String, String)>> {
     let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
     Ok(rows.collect::<Result<_, _>>()?)
 }
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::paths_in;
+    use std::collections::BTreeSet;
+
+    #[test]
+    fn finds_relative_and_absolute_media_urls() {
+        let mut found = BTreeSet::new();
+        paths_in(
+            r#"statics/qr/1.png http://x/statics/posters/2.png ["statics/uploads/202611/3.png"] statics/imgs/Avator.jpg statics/uploads/../leida.db"#,
+            &mut found,
+        );
+        let want: BTreeSet<String> = ["qr/1.png", "posters/2.png", "uploads/202611/3.png"]
+            .into_iter()
+            .map(String::from)
+            .collect();
+        assert_eq!(found, want);
+    }
+}

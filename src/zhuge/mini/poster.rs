@@ -63,7 +63,7 @@ async fn create_poster(
     let content = card_url(settings, uid, pair.as_ref().map(|_| me.id));
     let data_dir = settings.data_dir.clone();
     let qr = crate::task::blocking(move || crate::media::save_qr(&data_dir, &content)).await?;
-    let qr_url = settings.static_url(&qr);
+    let qr_url = crate::media::static_path(&qr);
     if pair.is_some_and(|recorded| recorded != qr_url) {
         let stored = qr_url.clone();
         db.tx(move |tx| fields::set_pair_qr_code(tx, uid, me.id, &stored))
@@ -104,7 +104,7 @@ async fn save_poster(me: Customer, p: Params, db: &State<Db>, settings: &State<S
     let bound = pair.is_some();
     let poster_card = poster_card(card, card_url(settings, uid, bound.then_some(me.id)));
     let rel = poster::poster(settings.data_dir.clone(), poster_card).await?;
-    let poster_url = settings.static_url(&rel);
+    let poster_url = crate::media::static_path(&rel);
     let stored = poster_url.clone();
     db.tx(move |tx| {
         radar::record(tx, pushes, uid, me.id, VIEW_CARD, "保存了您的名片海报")?;

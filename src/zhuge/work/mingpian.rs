@@ -101,7 +101,7 @@ pub async fn draw_qr_code(db: &Db, settings: &Settings, uid: i64) -> ApiResult<S
     let content = crate::zhuge::mini::poster::card_url(settings, uid, None);
     let data_dir = settings.data_dir.clone();
     let rel = blocking(move || media::save_qr(&data_dir, &content)).await?;
-    let url = settings.static_url(&rel);
+    let url = media::static_path(&rel);
     let stored = url.clone();
     db.tx(move |tx| profile::set_qr_code(tx, uid, &stored))
         .await?;

@@ -32,6 +32,6 @@ async fn own_poster(me: Employee, db: &State<Db>, settings: &State<Settings>) ->
     let rel = poster::poster(settings.data_dir.clone(), drawn).await?;
     ok(
         "请求成功",
-        json!({"user_id": me.id, "poster_url": settings.static_url(&rel)}),
+        json!({"user_id": me.id, "poster_url": crate::media::static_path(&rel)}),
     )
 }

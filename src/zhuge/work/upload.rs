@@ -24,10 +24,7 @@ pub fn routes() -> Vec<Route> {
 #[post("/upload", data = "<form>")]
 async fn upload(_me: Employee, form: Form<Upload<'_>>, settings: &State<Settings>) -> Reply {
     let rel = media::store_upload(&form.file, settings).await?;
-    ok(
-        "上传成功",
-        json!({"picture_url": settings.static_url(&rel)}),
-    )
+    ok("上传成功", json!({"picture_url": media::static_path(&rel)}))
 }
 
 /// The signer's company website, as seed 001 `website` shows it.

@@ -44,6 +44,7 @@ fn login_quotas(per_address: u32) -> Quotas {
         notify_per_address: None,
         page_per_address: None,
         sms_daily_per_address: None,
+        anonymous_upload_per_address: None,
     }
 }
 
