@@ -175,7 +175,7 @@ pub const ROUTES: &[Op] = &[
     op("POST", "/zhugeleida/qiyeweixin/tag_list/customer_tag/<customer_id>", Zhuge, Employee, "设置客户的标签", "tag_list:json!=[1]"),
     op("GET", "/zhugeleida/qiyeweixin/company", Zhuge, Employee, "公司列表", "current_page:int length:int"),
     op("POST", "/zhugeleida/qiyeweixin/company/add/0", Zhuge, Employee, "新增公司", "name!=模糊公司 area address"),
-    op("POST", "/zhugeleida/qiyeweixin/company/update/<id>", Zhuge, Employee, "修改公司", "name area address weChatQrCode mp_version zhuge_dialect"),
+    op("POST", "/zhugeleida/qiyeweixin/company/update/<id>", Zhuge, Employee, "修改公司", "name area address weChatQrCode mp_version shopping_type:int zhuge_dialect"),
     op("GET", "/zhugeleida/qiyeweixin/company/credentials", Zhuge, Employee, "本公司的微信凭据 (密钥只显示是否已设置)", ""),
     op("POST", "/zhugeleida/qiyeweixin/company/credentials", Zhuge, Employee, "设置本公司的微信凭据 (他人已用的 appid/corpid 须附微信认可的 secret)", "mp_appid mp_secret mp_template_id mp_subscribe_template_id work_corp_id work_secret work_agent_id"),
     op("POST", "/zhugeleida/qiyeweixin/company/delete/<id>", Zhuge, Employee, "删除公司", ""),

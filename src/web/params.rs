@@ -62,6 +62,14 @@ impl Params {
             .map(|(_, v)| v.trim())
     }
 
+    /// The value as given, even blank (to tell "clear it" from "leave it").
+    pub fn given(&self, name: &str) -> Option<&str> {
+        self.fields
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.trim())
+    }
+
     /// A required text value.
     pub fn text(&self, name: &str) -> ApiResult<String> {
         self.str(name)

@@ -310,3 +310,324 @@ fn the_original_dialect_answers_as_the_original_server() {
 fn the_seed_dialect_answers_as_the_seeds_with_the_original_keys_added() {
     assert_matches(&play("seed"), SEED);
 }
+
+/// A firm in one dialect: `boss` and customer `c1`, bound.
+fn firm(dialect: &str) -> (TestApp, Signer, Signer) {
+    let app = TestApp::with(|f| f.merge(("zhuge_dialect", dialect)));
+    let (boss, customer) = app.boss_and_customer();
+    (app, boss, customer)
+}
+
+fn company_of(app: &TestApp, boss: &Signer) -> i64 {
+    app.count(&format!(
+        "SELECT company_id FROM zl_employee WHERE id = {}",
+        boss.user_id
+    ))
+}
+
+fn card_view(app: &TestApp, customer: &Signer, boss: &Signer) -> Value {
+    let uri = customer.uri(
+        "/zhugeleida/xiaochengxu/mingpian",
+        &format!("uid={}", boss.user_id),
+    );
+    app.get(&uri)
+}
+
+#[test]
+fn a_company_overrides_the_configured_dialect_and_can_go_back() {
+    let (app, boss, customer) = firm("seed");
+    assert!(card_view(&app, &customer, &boss)["data"]["ret_data"].is_array());
+    let update = format!(
+        "/zhugeleida/qiyeweixin/company/update/{}",
+        company_of(&app, &boss)
+    );
+    let set =
+        |value: &str| app.post_form(&boss.uri(&update, ""), &format!("zhuge_dialect={value}"));
+
+    assert_eq!(set("original")["code"], 200);
+    let card = card_view(&app, &customer, &boss);
+    assert_eq!(card["data"]["ret_data"]["id"], boss.user_id, "{card}");
+    let listed = app.get(&boss.uri("/zhugeleida/qiyeweixin/company", ""));
+    assert_eq!(listed["data"]["ret_data"][0]["zhuge_dialect"], "original");
+
+    let refused = set("django");
+    assert_eq!(refused["code"], 303, "{refused}");
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM zl_company WHERE dialect = 'original'"),
+        1
+    );
+
+    assert_eq!(set("")["code"], 200);
+    let card = card_view(&app, &customer, &boss);
+    assert!(card["data"]["ret_data"].is_array(), "{card}");
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM zl_company WHERE dialect IS NOT NULL"),
+        0
+    );
+}
+
+#[test]
+fn an_unknown_configured_dialect_stops_the_start() {
+    let dir = tempfile::tempdir().unwrap();
+    let figment = rocket::Config::figment()
+        .merge(("db_path", dir.path().join("leida.db")))
+        .merge(("data_dir", dir.path().join("files")))
+        .merge(("zhuge_dialect", "django"));
+    let err = leida::build(figment).err().expect("refused");
+    assert!(err.contains("zhuge_dialect"), "{err}");
+}
+
+fn send_as_customer(app: &TestApp, customer: &Signer, boss: &Signer, msg: &str) {
+    let content = urlencode(&json!({"info_type": 1, "msg": msg}).to_string());
+    let uri = customer.uri("/zhugeleida/xiaochengxu/chat/send_msg/0", "");
+    let sent = app.post_form(&uri, &format!("u_id={}&content={content}", boss.user_id));
+    assert_eq!(sent["code"], 200, "{sent}");
+}
+
+#[test]
+fn the_original_chat_reads_oldest_first_greeting_on_top_and_echoes_what_was_sent() {
+    let (app, boss, customer) = firm("original");
+    send_as_customer(&app, &customer, &boss, "你好");
+    send_as_customer(&app, &customer, &boss, "在吗");
+    let with_boss = format!("u_id={}", boss.user_id);
+
+    // The sender's own messages come back from getmsg, as the original's clients expect;
+    // the salesperson's unread count is still only the customer's messages.
+    let echoed = app.get(&customer.uri("/zhugeleida/xiaochengxu/chat/getmsg/0", &with_boss));
+    let texts: Vec<&str> = echoed["data"]["ret_data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["msg"].as_str().unwrap())
+        .collect();
+    assert_eq!(texts.len(), 3, "{echoed}");
+    assert!(texts[0].starts_with("您好,我是合众康桥的boss"), "{texts:?}");
+    assert_eq!(&texts[1..], ["你好", "在吗"]);
+    let num = app.get(&customer.uri("/zhugeleida/xiaochengxu/chat/query_num/0", &with_boss));
+    assert_eq!(num["data"]["chatinfo_count"], 0, "{num}");
+    let contact = app.get(&boss.uri("/zhugeleida/qiyeweixin/contact", ""));
+    assert_eq!(contact["data"]["ret_data"][0]["count"], 2, "{contact}");
+
+    let page = app.get(&customer.uri(
+        "/zhugeleida/xiaochengxu/chat",
+        &format!("{with_boss}&length=2"),
+    ));
+    let data = &page["data"];
+    assert_eq!(data["data_count"], 3, "{page}");
+    let items = data["ret_data"].as_array().unwrap();
+    assert_eq!(
+        (items[0]["msg"].as_str(), items[1]["msg"].as_str()),
+        (Some("你好"), Some("在吗"))
+    );
+    assert_eq!(data["user_name"], "boss");
+    let first = app.get(&customer.uri(
+        "/zhugeleida/xiaochengxu/chat",
+        &format!("{with_boss}&length=2&current_page=2"),
+    ));
+    assert_eq!(
+        first["data"]["ret_data"][0]["is_first_info"], true,
+        "{first}"
+    );
+    assert_eq!(items[0]["is_first_info"], false);
+
+    // The salesperson reading page 1 marks the whole conversation read.
+    let with_me = format!("customer_id={}&length=1", customer.user_id);
+    app.get(&boss.uri("/zhugeleida/qiyeweixin/chat", &with_me));
+    let unread = "SELECT COUNT(*) FROM zl_chat WHERE is_user_new_msg = 1";
+    assert_eq!(app.count(unread), 0);
+}
+
+#[test]
+fn the_seed_chat_is_a_bare_list_newest_first_and_marks_only_the_page() {
+    let (app, boss, customer) = firm("seed");
+    send_as_customer(&app, &customer, &boss, "你好");
+    send_as_customer(&app, &customer, &boss, "在吗");
+    let with_boss = format!("u_id={}", boss.user_id);
+    let mine = app.get(&customer.uri("/zhugeleida/xiaochengxu/chat/getmsg/0", &with_boss));
+    assert_eq!(
+        mine["data"].as_array().unwrap().len(),
+        1,
+        "only the greeting: {mine}"
+    );
+    let page = app.get(&customer.uri("/zhugeleida/xiaochengxu/chat", &with_boss));
+    let items = page["data"].as_array().unwrap();
+    assert_eq!(items[0]["msg"], "在吗");
+    assert_eq!(items[2]["is_first_info"], true);
+    let with_me = format!("customer_id={}&length=1", customer.user_id);
+    app.get(&boss.uri("/zhugeleida/qiyeweixin/chat", &with_me));
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM zl_chat WHERE is_user_new_msg = 1"),
+        1
+    );
+}
+
+fn radar_actions(app: &TestApp, what: &str) -> Vec<i64> {
+    let conn = app.db();
+    let mut stmt = conn
+        .prepare("SELECT action FROM zl_radar WHERE remark LIKE ?1 ORDER BY id")
+        .unwrap();
+    stmt.query_map([what], |r| r.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap()
+}
+
+#[test]
+fn a_product_forward_is_action_2_in_the_original_and_6_in_the_seed() {
+    for (dialect, action) in [("original", 2), ("seed", 6)] {
+        let (app, boss, customer) = firm(dialect);
+        let added = app.post_form(
+            &boss.uri("/zhugeleida/qiyeweixin/product/add/0", ""),
+            &format!("name=名片&price=1&content={}", product_content()),
+        );
+        assert_eq!(added["code"], 200, "{added}");
+        let product = app.count("SELECT MAX(id) FROM zl_product");
+        let extra = format!("uid={}&product_id={product}", boss.user_id);
+        let uri = customer.uri("/zhugeleida/xiaochengxu/product/forward_product", &extra);
+        assert_eq!(app.get(&uri)["code"], 200);
+        assert_eq!(radar_actions(&app, "转发了名片"), [action], "{dialect}");
+    }
+}
+
+#[test]
+fn the_original_radar_by_time_pages_by_ten_and_marks_what_matches_read() {
+    let (app, boss, customer) = firm("original");
+    let uid = format!("uid={}", boss.user_id);
+    for _ in 0..12 {
+        app.get(&customer.uri("/zhugeleida/xiaochengxu/mingpian/calling", &uid));
+    }
+    let page = app.get(&boss.uri("/zhugeleida/qiyeweixin/action/time", ""));
+    assert_eq!(
+        page["data"]["ret_data"].as_array().unwrap().len(),
+        10,
+        "{page}"
+    );
+    assert_eq!(page["data"]["data_count"], 12);
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM zl_radar WHERE is_new_msg = 1"),
+        0
+    );
+
+    let (app, boss, customer) = firm("seed");
+    app.get(&customer.uri(
+        "/zhugeleida/xiaochengxu/mingpian/calling",
+        &format!("uid={}", boss.user_id),
+    ));
+    app.get(&boss.uri("/zhugeleida/qiyeweixin/action/time", ""));
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM zl_radar WHERE is_new_msg = 1"),
+        1
+    );
+}
+
+#[test]
+fn the_original_names_cards_by_username_where_it_did() {
+    let (app, boss, customer) = firm("original");
+    let renamed = app.post_form(
+        &boss.uri("/zhugeleida/qiyeweixin/mingpian", ""),
+        "username=王经理",
+    );
+    assert_eq!(renamed["code"], 200, "{renamed}");
+    let other = app.customer("c2");
+    app.bind(&other, boss.user_id);
+    let greeting: String = app
+        .db()
+        .query_row(
+            "SELECT content FROM zl_chat WHERE customer_id = ?1",
+            [other.user_id],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert!(greeting.contains("合众康桥的boss,"), "{greeting}");
+    let all = app.get(&customer.uri("/zhugeleida/xiaochengxu/mingpian/all", ""));
+    assert_eq!(all["data"]["ret_data"][0]["username"], "boss", "{all}");
+    let uid = format!("uid={}", boss.user_id);
+    let poster = app.get(&customer.uri("/zhugeleida/xiaochengxu/mingpian/create_poster", &uid));
+    assert_eq!(poster["data"]["username"], "boss", "{poster}");
+    // The card itself shows the card name, in both dialects.
+    assert_eq!(
+        card_view(&app, &customer, &boss)["data"]["ret_data"]["username"],
+        "王经理"
+    );
+}
+
+#[test]
+fn login_tells_the_card_the_build_and_the_tab_bar() {
+    let (app, boss, _) = firm("seed");
+    let company = company_of(&app, &boss);
+    let update = format!("/zhugeleida/qiyeweixin/company/update/{company}");
+    let set = app.post_form(&boss.uri(&update, ""), "mp_version=1.2.0&shopping_type=2");
+    assert_eq!(set["code"], 200, "{set}");
+    assert_eq!(
+        app.post_form(&boss.uri(&update, ""), "shopping_type=3")["code"],
+        303
+    );
+
+    let login = |query: &str| app.get(&format!("/zhugeleida/xiaochengxu/login?code=c9&{query}"));
+    let released = login(&format!("company_id={company}&user_version=1.2.0"));
+    let data = &released["data"];
+    assert_eq!(data["is_release_version_num"], true, "{released}");
+    assert_eq!(data["uid"], boss.user_id, "the company's first card");
+    let tabs: Vec<&str> = data["buttom_navigation_data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["to_url"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        tabs,
+        [
+            "pages/mingpian/index",
+            "pages/mingpian/msg",
+            "pages/store/store",
+            "pages/guanwang/index"
+        ]
+    );
+    let preview = login(&format!("company_id={company}&user_version=1.3.0-beta"));
+    assert_eq!(preview["data"]["is_release_version_num"], false);
+    let no_company = login("");
+    assert_eq!(no_company["data"]["is_release_version_num"], false);
+    let unknown_card = login(&format!("company_id={company}&uid=999"));
+    assert_eq!(unknown_card["data"]["uid"], Value::Null, "{unknown_card}");
+}
+
+#[test]
+fn sign_in_tells_whether_the_password_was_chosen_and_modify_password_chooses_it() {
+    let (app, boss, _) = firm("seed");
+    let company = company_of(&app, &boss);
+    let update = format!("/zhugeleida/qiyeweixin/company/update/{company}");
+    let qr = "weChatQrCode=statics/uploads/work-qr.png";
+    assert_eq!(app.post_form(&boss.uri(&update, ""), qr)["code"], 200);
+    let sign_in = |password: &str| {
+        app.post_form(
+            "/zhugeleida/admin/login",
+            &format!("username=boss&password={password}"),
+        )
+    };
+    let first = sign_in("S3cret-pw");
+    assert_eq!(first["data"]["is_reset_password"], false, "{first}");
+    assert_eq!(first["data"]["weChatQrCode"], "statics/uploads/work-qr.png");
+    assert_eq!(first["data"]["set_avatar"], first["data"]["avatar"]);
+
+    let modify = boss.uri("/zhugeleida/admin/modify_password", "");
+    let mismatch = app.post_form(&modify, "password1=New-pass-1&password2=New-pass-2");
+    assert_eq!(mismatch["code"], 303, "{mismatch}");
+    let short = app.post_form(&modify, "password1=a&password2=a");
+    assert_eq!(short["code"], 303, "{short}");
+    assert_eq!(sign_in("New-pass-1")["code"], 401);
+    let changed = app.post_form(&modify, "password1=New-pass-1&password2=New-pass-1");
+    assert_eq!(changed["code"], 200, "{changed}");
+    assert_eq!(sign_in("S3cret-pw")["code"], 401);
+    let again = sign_in("New-pass-1");
+    assert_eq!(again["data"]["is_reset_password"], true, "{again}");
+    // The client that changed it is still signed in.
+    assert_eq!(
+        app.get(&boss.uri("/zhugeleida/qiyeweixin/mingpian", ""))["code"],
+        200
+    );
+    let unsigned = app.post_form(
+        "/zhugeleida/admin/modify_password",
+        "password1=x-New-pass&password2=x-New-pass",
+    );
+    assert_ne!(unsigned["code"], 200);
+}

@@ -127,7 +127,7 @@ pub fn list_managed(c: &Connection, own: i64, page: Page) -> ApiResult<(Vec<Valu
         "SELECT co.id, co.name, co.area, co.address, co.parent_id, co.create_date,
                 co.account_expired_time, co.mingpian_available_num,
                 (SELECT COUNT(*) FROM zl_employee e WHERE e.company_id = co.id), co.dialect,
-                co.wechat_qr_code, co.mp_version
+                co.wechat_qr_code, co.mp_version, co.shopping_type
          FROM zl_company co WHERE co.id = ?1 OR co.parent_id = ?1
          ORDER BY co.id = ?1 DESC, co.id DESC LIMIT ?2 OFFSET ?3",
     )?;
@@ -146,6 +146,7 @@ pub fn list_managed(c: &Connection, own: i64, page: Page) -> ApiResult<(Vec<Valu
             "zhuge_dialect": r.get::<_, Option<String>>(9)?,
             "weChatQrCode": r.get::<_, String>(10)?,
             "mp_version": r.get::<_, String>(11)?,
+            "shopping_type": r.get::<_, i64>(12)?,
         }))
     })?;
     Ok((rows.collect::<Result<_, _>>()?, total))
@@ -161,6 +162,8 @@ pub struct Details {
     pub wechat_qr_code: Option<String>,
     /// The released version of its mini-program (see `is_release_version_num`).
     pub mp_version: Option<String>,
+    /// The mini-program's third tab: 1 产品, 2 商城.
+    pub shopping_type: Option<i64>,
 }
 
 /// A company created by `parent`'s administrator, with its own administrator role, so
@@ -187,7 +190,7 @@ pub fn update(c: &Connection, id: i64, d: &Details) -> ApiResult<()> {
     c.execute(
         "UPDATE zl_company SET name = COALESCE(?2, name), area = COALESCE(?3, area),
                 address = COALESCE(?4, address), wechat_qr_code = COALESCE(?5, wechat_qr_code),
-                mp_version = COALESCE(?6, mp_version)
+                mp_version = COALESCE(?6, mp_version), shopping_type = COALESCE(?7, shopping_type)
          WHERE id = ?1",
         params![
             id,
@@ -195,7 +198,8 @@ pub fn update(c: &Connection, id: i64, d: &Details) -> ApiResult<()> {
             d.area,
             d.address,
             d.wechat_qr_code,
-            d.mp_version
+            d.mp_version,
+            d.shopping_type
         ],
     )
     .on_unique(Code::NameExists, "公司名已存在")?;

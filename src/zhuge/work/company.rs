@@ -7,7 +7,7 @@ use rocket::{get, post, routes, Route, State};
 use serde_json::json;
 
 use crate::db::Db;
-use crate::error::ApiResult;
+use crate::error::{ApiError, ApiResult};
 use crate::text;
 use crate::web::envelope::{ok, Reply};
 use crate::web::params::Params;
@@ -34,12 +34,20 @@ async fn list(me: Employee, p: Params, db: &State<Db>) -> Reply {
 }
 
 fn details(p: &Params, name: Option<String>) -> ApiResult<Details> {
+    let shopping_type = p.opt_num::<i64>("shopping_type")?;
+    if shopping_type.is_some_and(|t| !(1..=2).contains(&t)) {
+        return Err(ApiError::invalid(
+            "shopping_type",
+            "只能是 1 (产品) 或 2 (商城)",
+        ));
+    }
     Ok(Details {
         name,
         area: p.bounded("area", text::NAME)?,
         address: p.bounded("address", text::LINE)?,
         wechat_qr_code: p.bounded("weChatQrCode", text::URL)?,
         mp_version: p.bounded("mp_version", text::NAME)?,
+        shopping_type,
     })
 }
 
@@ -62,7 +70,7 @@ async fn update(me: Employee, id: &str, p: Params, db: &State<Db>) -> Reply {
     let id = path_id(id, "id")?;
     let d = details(&p, p.bounded("name", text::NAME)?)?;
     let dialect = p
-        .str("zhuge_dialect")
+        .given("zhuge_dialect")
         .map(dialect::parse_param)
         .transpose()?;
     db.tx(move |tx| {
