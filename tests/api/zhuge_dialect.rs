@@ -373,7 +373,7 @@ fn an_unknown_configured_dialect_stops_the_start() {
         .merge(("db_path", dir.path().join("leida.db")))
         .merge(("data_dir", dir.path().join("files")))
         .merge(("zhuge_dialect", "django"));
-    let err = leida::build(figment).err().expect("refused");
+    let err = leida::build(figment).expect_err("refused");
     assert!(err.contains("zhuge_dialect"), "{err}");
 }
 
