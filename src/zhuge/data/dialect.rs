@@ -3,6 +3,7 @@
 //! key, overridden per company by `zl_company.dialect`.
 
 use rusqlite::{Connection, OptionalExtension};
+use serde_json::Value;
 
 use crate::config::Settings;
 use crate::error::{ApiError, ApiResult, Code};
@@ -38,6 +39,15 @@ impl Dialect {
 
     pub fn original(self) -> bool {
         self == Dialect::Original
+    }
+
+    /// A single object as answered: the seeds wrap it in a one-element list, the original
+    /// answered the object itself.
+    pub fn single(self, object: Value) -> Value {
+        match self {
+            Dialect::Seed => Value::Array(vec![object]),
+            Dialect::Original => object,
+        }
     }
 
     /// A company's override, or the default.

@@ -49,13 +49,16 @@ async fn view(me: Customer, p: Params, db: &State<Db>, settings: &State<Settings
             Ok((card_for(tx, uid, me.id)?, dialect))
         })
         .await?;
-    // The seed shows the card in a one-element list, the original as the object itself,
-    // its photo wall not yet built (`''`) and the newest tag first.
-    let card = match dialect {
-        Dialect::Seed => json!([card]),
-        Dialect::Original => as_original(card),
+    // The original had not built its photo wall yet (`''`) and showed the newest tag first.
+    let card = if dialect.original() {
+        as_original(card)
+    } else {
+        card
     };
-    ok("查询成功", json!({"ret_data": card, "data_count": 1}))
+    ok(
+        "查询成功",
+        json!({"ret_data": dialect.single(card), "data_count": 1}),
+    )
 }
 
 /// The card as seed 001 shows it to this customer.

@@ -78,12 +78,7 @@ async fn create_poster(
         "company": card.company,
         "qr_code_url": qr_url,
     });
-    // The seed shows a one-element list, the original the object itself.
-    let data = match dialect {
-        Dialect::Seed => json!([poster]),
-        Dialect::Original => poster,
-    };
-    ok("请求成功", data)
+    ok("请求成功", dialect.single(poster))
 }
 
 /// The poster as a PNG (drawn once per card state), a radar event for the salesperson.

@@ -114,12 +114,8 @@ async fn count(me: Employee, p: Params, db: &State<Db>, settings: &State<Setting
         .map(|(i, name)| ((i + 1).to_string(), json!(name)))
         .collect();
     let counts = json!({"action": names, "detail": detail, "user_id": me.id.to_string()});
-    // The seed shows a one-element list, the original the object itself.
-    let data = match company_dialect(db, settings, me).await? {
-        Dialect::Seed => json!([counts]),
-        Dialect::Original => counts,
-    };
-    ok("查询日志记录成功", data)
+    let dialect = company_dialect(db, settings, me).await?;
+    ok("查询日志记录成功", dialect.single(counts))
 }
 
 async fn company_dialect(db: &Db, settings: &Settings, me: Employee) -> ApiResult<Dialect> {
