@@ -631,3 +631,34 @@ fn sign_in_tells_whether_the_password_was_chosen_and_modify_password_chooses_it(
     );
     assert_ne!(unsigned["code"], 200);
 }
+
+#[test]
+fn the_original_address_book_pages_by_ten_newest_binding_first() {
+    for (dialect, rows) in [("original", 10), ("seed", 11)] {
+        let (app, boss, first) = firm(dialect);
+        let mut last = first.user_id;
+        for i in 2..=11 {
+            let customer = app.customer(&format!("c{i}"));
+            app.bind(&customer, boss.user_id);
+            last = customer.user_id;
+        }
+        // The first customer is the most likely to close, so the seed's order puts it on top.
+        let pr = format!(
+            "/zhugeleida/qiyeweixin/customer/update_expected_pr/{}",
+            first.user_id
+        );
+        assert_eq!(
+            app.post_form(&boss.uri(&pr, ""), "expedted_pr=90")["code"],
+            200
+        );
+        let book = app.get(&boss.uri("/zhugeleida/qiyeweixin/tongxunlu", ""));
+        let list = book["data"]["ret_data"].as_array().unwrap();
+        assert_eq!(list.len(), rows, "{dialect}: {book}");
+        let top = if dialect == "original" {
+            last
+        } else {
+            first.user_id
+        };
+        assert_eq!(list[0]["customer_id"], top, "{dialect}");
+    }
+}

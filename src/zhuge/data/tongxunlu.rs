@@ -13,6 +13,8 @@ pub enum BookOrder {
     ExpectedPr,
     LastFollow,
     LastActivity,
+    /// When the customer was bound (the original's default).
+    Bound,
 }
 
 impl BookOrder {
@@ -21,6 +23,7 @@ impl BookOrder {
             BookOrder::ExpectedPr => "r.expedted_pr",
             BookOrder::LastFollow => "r.last_follow_time",
             BookOrder::LastActivity => "r.last_activity_time",
+            BookOrder::Bound => "r.create_date",
         }
     }
 }

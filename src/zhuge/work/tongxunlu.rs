@@ -6,11 +6,13 @@ use rocket::{get, routes, Route, State};
 use serde_json::{json, Value};
 
 use crate::clock;
+use crate::config::Settings;
 use crate::db::Db;
 use crate::error::{ApiError, ApiResult};
 use crate::web::envelope::{ok, Reply};
 use crate::web::params::Params;
 use crate::zhuge::data::customer;
+use crate::zhuge::data::dialect::{self, Dialect};
 use crate::zhuge::data::relation::Scope;
 use crate::zhuge::data::tongxunlu::{self as book, BookOrder, Contact};
 use crate::zhuge::principal::Employee;
@@ -19,29 +21,41 @@ pub fn routes() -> Vec<Route> {
     routes![list]
 }
 
-/// `customer__expedted_pr` (default), `last_follow_time`, `last_activity_time`; a leading
-/// `-` is accepted (every order is highest or newest first).
-fn order(p: &Params) -> ApiResult<BookOrder> {
+/// `customer__expedted_pr` (the seed's default), `last_follow_time`, `last_activity_time`,
+/// `create_date` (the original's default); a leading `-` is accepted (every order is highest
+/// or newest first).
+fn order(p: &Params, dialect: Dialect) -> ApiResult<BookOrder> {
     match p.str("order").map(|o| o.trim_start_matches('-')) {
+        None if dialect.original() => Ok(BookOrder::Bound),
         None | Some("customer__expedted_pr") | Some("expedted_pr") => Ok(BookOrder::ExpectedPr),
         Some("last_follow_time") => Ok(BookOrder::LastFollow),
         Some("last_activity_time") => Ok(BookOrder::LastActivity),
+        Some("create_date") => Ok(BookOrder::Bound),
         Some(_) => Err(ApiError::invalid(
             "order",
-            "只能是 customer__expedted_pr、last_follow_time 或 last_activity_time",
+            "只能是 customer__expedted_pr、last_follow_time、last_activity_time 或 create_date",
         )),
     }
 }
 
 #[get("/tongxunlu")]
-async fn list(me: Employee, p: Params, db: &State<Db>) -> Reply {
+async fn list(me: Employee, p: Params, db: &State<Db>, settings: &State<Settings>) -> Reply {
     let source = match p.opt_num::<i64>("customer__source")? {
         Some(s) if !(1..=4).contains(&s) => {
             return Err(ApiError::invalid("customer__source", "只能是 1 到 4"))
         }
         other => other,
     };
-    let (order, page) = (order(&p)?, p.page()?);
+    let default = Dialect::configured(settings);
+    let dialect = db
+        .run(move |c| dialect::of_company(c, me.company_id, default))
+        .await?;
+    // The original paged its address book by 10.
+    let page = match dialect {
+        Dialect::Seed => p.page()?,
+        Dialect::Original => p.page_or(10)?,
+    };
+    let order = order(&p, dialect)?;
     let (rows, total) = db
         .run(move |c| book::address_book(c, Scope::of(c, &me)?, source, order, page))
         .await?;
