@@ -101,8 +101,10 @@ fn radar_keep_days_zero_keeps_every_event() {
 
 #[test]
 fn pruning_deletes_only_what_is_old() {
-    let app = TestApp::new();
-    let mut conn = app.db();
+    // The server stopped first: its own start-up cleanup must not race this one for the rows.
+    let TestApp { client, dir } = TestApp::new();
+    drop(client);
+    let mut conn = Connection::open(dir.path().join("db").join("leida.db")).unwrap();
     let recent = now();
     let now_ms = chrono::Utc::now().timestamp_millis();
     conn.execute_batch(&format!(
