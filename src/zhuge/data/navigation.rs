@@ -6,12 +6,30 @@ use serde_json::{json, Value};
 
 use crate::error::ApiResult;
 
+/// What a login asked about besides the code.
+pub struct Asked {
+    pub company_id: Option<i64>,
+    pub uid: Option<i64>,
+    pub user_version: String,
+}
+
+/// Adds `uid`, `is_release_version_num` and `buttom_navigation_data` to the login answer of
+/// customer `cid` (nothing on a server without companies).
+pub fn add_to_login(c: &Connection, asked: &Asked, cid: i64, data: &mut Value) -> ApiResult<()> {
+    let Some(company) = login_company(c, asked.company_id, cid)? else {
+        return Ok(());
+    };
+    let (shopping_type, released) = shop_and_version(c, company)?;
+    data["uid"] = json!(card_to_open(c, asked.uid, company)?);
+    // Without `company_id` the client is a reviewer's or developer's build.
+    data["is_release_version_num"] =
+        json!(asked.company_id.is_some() && asked.user_version == released);
+    data["buttom_navigation_data"] = tabs(shopping_type);
+    Ok(())
+}
+
 /// The company a login belongs to: the one asked for, else the customer's, else the first.
-pub fn login_company(
-    c: &Connection,
-    asked: Option<i64>,
-    customer_id: i64,
-) -> ApiResult<Option<i64>> {
+fn login_company(c: &Connection, asked: Option<i64>, customer_id: i64) -> ApiResult<Option<i64>> {
     Ok(c.prepare_cached(
         "SELECT COALESCE(?1, (SELECT company_id FROM zl_customer WHERE id = ?2),
                          (SELECT MIN(id) FROM zl_company))",
@@ -20,7 +38,7 @@ pub fn login_company(
 }
 
 /// The card to open: `uid` when it is an enabled card, else the company's first one.
-pub fn card_to_open(c: &Connection, uid: Option<i64>, company_id: i64) -> ApiResult<Option<i64>> {
+fn card_to_open(c: &Connection, uid: Option<i64>, company_id: i64) -> ApiResult<Option<i64>> {
     Ok(c.prepare_cached(
         "SELECT id FROM zl_employee WHERE status = 1 AND (id = ?1 OR (?1 IS NULL AND company_id = ?2))
          ORDER BY id LIMIT 1",
@@ -30,7 +48,7 @@ pub fn card_to_open(c: &Connection, uid: Option<i64>, company_id: i64) -> ApiRes
 }
 
 /// `(shopping_type, mp_version)` of a company.
-pub fn shop_and_version(c: &Connection, company_id: i64) -> ApiResult<(i64, String)> {
+fn shop_and_version(c: &Connection, company_id: i64) -> ApiResult<(i64, String)> {
     Ok(
         c.prepare_cached("SELECT shopping_type, mp_version FROM zl_company WHERE id = ?1")?
             .query_row([company_id], |r| Ok((r.get(0)?, r.get(1)?)))
@@ -55,7 +73,7 @@ fn tab(icon: &str, to_url: &str, text: &str, order: i64) -> Value {
 }
 
 /// The tab bar: 名片, 咨询, then 产品 or 商城 (`shopping_type` 2), then 官网.
-pub fn tabs(shopping_type: i64) -> Value {
+fn tabs(shopping_type: i64) -> Value {
     let third = if shopping_type == 2 {
         tab("store", "pages/store/store", "商城", 3)
     } else {

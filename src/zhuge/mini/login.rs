@@ -34,8 +34,11 @@ async fn login(
         return Err(ApiError::invalid("user_type", "只能是 1 或 2"));
     }
     let company_id = p.opt_id("company_id")?;
-    let uid = p.opt_id("uid")?;
-    let user_version = p.opt_text("user_version").unwrap_or_default();
+    let asked = navigation::Asked {
+        company_id,
+        uid: p.opt_id("uid")?,
+        user_version: p.opt_text("user_version").unwrap_or_default(),
+    };
     let app = mini_app(db, settings, company_id).await?;
     let wechat = wechat.inner().clone();
     let session = blocking(move || wechat.code_to_session(&app, &code)).await?;
@@ -49,14 +52,7 @@ async fn login(
                 company_id,
             )?;
             let mut data = json!({"cid": cid, "token": token, "user_type": user_type});
-            if let Some(company) = navigation::login_company(tx, company_id, cid)? {
-                let (shopping_type, released) = navigation::shop_and_version(tx, company)?;
-                data["uid"] = json!(navigation::card_to_open(tx, uid, company)?);
-                // Without `company_id` the client is a reviewer's or developer's build.
-                data["is_release_version_num"] =
-                    json!(company_id.is_some() && user_version == released);
-                data["buttom_navigation_data"] = navigation::tabs(shopping_type);
-            }
+            navigation::add_to_login(tx, &asked, cid, &mut data)?;
             Ok(data)
         })
         .await?;
