@@ -5,6 +5,7 @@ pub mod chat;
 pub mod company;
 pub mod credentials;
 pub mod customer;
+pub mod dialect;
 pub mod follow;
 pub mod form;
 pub mod mingpian;

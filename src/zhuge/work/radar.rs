@@ -9,9 +9,10 @@ use crate::db::Db;
 use crate::error::{ApiError, ApiResult};
 use crate::web::envelope::{ok, Reply};
 use crate::web::params::Params;
-use crate::zhuge::data::dialect::{self, Dialect};
+use crate::zhuge::data::dialect::Dialect;
 use crate::zhuge::data::radar::{self, Filter, ACTIONS};
 use crate::zhuge::principal::Employee;
+use crate::zhuge::work::dialect::of_signer;
 
 pub fn routes() -> Vec<Route> {
     routes![by_time, by_customer, count, get_new_log]
@@ -54,7 +55,7 @@ fn time_bound(p: &Params, name: &str) -> ApiResult<Option<String>> {
 #[get("/action/time")]
 async fn by_time(me: Employee, p: Params, db: &State<Db>, settings: &State<Settings>) -> Reply {
     let mut filter = filter(&p, true)?;
-    let dialect = company_dialect(db, settings, me).await?;
+    let dialect = of_signer(db, settings, me).await?;
     let page = match dialect {
         Dialect::Seed => p.page()?,
         Dialect::Original => {
@@ -83,7 +84,7 @@ async fn by_time(me: Employee, p: Params, db: &State<Db>, settings: &State<Setti
 #[get("/action/customer")]
 async fn by_customer(me: Employee, p: Params, db: &State<Db>, settings: &State<Settings>) -> Reply {
     let mut filter = filter(&p, false)?;
-    let page = match company_dialect(db, settings, me).await? {
+    let page = match of_signer(db, settings, me).await? {
         Dialect::Seed => p.page()?,
         Dialect::Original => {
             if filter.since.is_none() && filter.before.is_none() {
@@ -114,14 +115,8 @@ async fn count(me: Employee, p: Params, db: &State<Db>, settings: &State<Setting
         .map(|(i, name)| ((i + 1).to_string(), json!(name)))
         .collect();
     let counts = json!({"action": names, "detail": detail, "user_id": me.id.to_string()});
-    let dialect = company_dialect(db, settings, me).await?;
+    let dialect = of_signer(db, settings, me).await?;
     ok("查询日志记录成功", dialect.single(counts))
-}
-
-async fn company_dialect(db: &Db, settings: &Settings, me: Employee) -> ApiResult<Dialect> {
-    let default = Dialect::configured(settings);
-    db.run(move |c| dialect::of_company(c, me.company_id, default))
-        .await
 }
 
 #[get("/action/get_new_log")]

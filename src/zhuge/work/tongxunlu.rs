@@ -12,10 +12,11 @@ use crate::error::{ApiError, ApiResult};
 use crate::web::envelope::{ok, Reply};
 use crate::web::params::Params;
 use crate::zhuge::data::customer;
-use crate::zhuge::data::dialect::{self, Dialect};
+use crate::zhuge::data::dialect::Dialect;
 use crate::zhuge::data::relation::Scope;
 use crate::zhuge::data::tongxunlu::{self as book, BookOrder, Contact};
 use crate::zhuge::principal::Employee;
+use crate::zhuge::work::dialect::of_signer;
 
 pub fn routes() -> Vec<Route> {
     routes![list]
@@ -46,10 +47,7 @@ async fn list(me: Employee, p: Params, db: &State<Db>, settings: &State<Settings
         }
         other => other,
     };
-    let default = Dialect::configured(settings);
-    let dialect = db
-        .run(move |c| dialect::of_company(c, me.company_id, default))
-        .await?;
+    let dialect = of_signer(db, settings, me).await?;
     // The original paged its address book by 10.
     let page = match dialect {
         Dialect::Seed => p.page()?,
